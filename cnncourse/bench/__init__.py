@@ -1,0 +1,1 @@
+"""Benchmarks: python -m cnncourse.bench {ops,grading,training,all}."""

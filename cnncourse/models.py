@@ -1,0 +1,103 @@
+"""The Keras models of the source documents, one function each (uncompiled, Keras 3 API).
+
+Each docstring names the document it comes from and what we changed to make it run on Keras 3.
+Shapes are channels_last: a Fashion-MNIST batch is (N, 28, 28, 1).
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def fashion_cnn_001(input_shape=(28, 28, 1), num_classes=10):
+    """Document 001's Fashion-MNIST CNN ("딥러닝 CNN 알고리즘이란?").
+
+    Conv2D(32,3,same,relu) -> MaxPooling2D(2) -> Conv2D(64,3,same,relu) -> MaxPooling2D(2)
+    -> Flatten (7*7*64 = 3136) -> Dense(128,relu) -> Dense(10,softmax); 421,642 parameters.
+    Fix (S62): 001 passes input_shape=(28,28,1) to Conv2D *and* uses an Input layer; Keras 3
+    takes the shape from keras.Input only, so the duplicate argument is dropped.
+    """
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
+        layers.MaxPooling2D(pool_size=2, name="pool1"),
+        layers.Conv2D(64, kernel_size=3, padding="same", activation="relu", name="conv2"),
+        layers.MaxPooling2D(pool_size=2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(128, activation="relu", name="dense"),
+        layers.Dense(num_classes, activation="softmax", name="output"),
+    ], name="fashion_cnn_001")
+
+
+def lenet5(input_shape=(28, 28, 1), num_classes=10, activation="tanh"):
+    """LeNet-5 as drawn in document 003 (fig 4-19, after LeCun et al. 1998).
+
+    Feature extraction CONV-POOL-CONV-POOL-CONV turns a 28x28 grey image into a 120-d vector:
+    C1 6@5x5 same (28x28x6) -> S2 avg 2x2 (14x14x6) -> C3 16@5x5 (10x10x16) -> S4 avg 2x2
+    (5x5x16) -> C5 120@5x5 (1x1x120); classification: an MLP with one hidden layer F6 (84) and
+    10 outputs. 61,706 parameters. 003 says "average pooling" and the 1998 paper used tanh-like
+    squashing; we keep tanh by default (pass activation="relu" for the modern choice).
+    The original took 32x32 inputs without padding; "same" on C1 gives the same 28x28 map.
+    """
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Conv2D(6, 5, padding="same", activation=activation, name="C1"),
+        layers.AveragePooling2D(2, name="S2"),
+        layers.Conv2D(16, 5, activation=activation, name="C3"),
+        layers.AveragePooling2D(2, name="S4"),
+        layers.Conv2D(120, 5, activation=activation, name="C5"),
+        layers.Flatten(name="feature_vector"),
+        layers.Dense(84, activation=activation, name="F6"),
+        layers.Dense(num_classes, activation="softmax", name="output"),
+    ], name="lenet5")
+
+
+def deep_cnn_002(input_shape=(28, 28, 1), num_classes=10):
+    """The "typical CNN" of document 002 (after Hands-On ML, 2nd ed., ch. 14).
+
+    Conv64 7x7 -> pool -> Conv128 x2 -> pool -> Conv256 x2 -> pool -> Flatten -> Dense128 ->
+    Dropout(0.5) -> Dense64 -> Dropout(0.5) -> Dense10; resolution 28 -> 14 -> 7 -> 3.
+    Fixes (S62): 002 writes `keras.laeyrs.Dropout` (typo), misses a comma after the first
+    Conv2D(...) and passes input_shape=[28, 28, 1], which Keras 3 replaces by keras.Input.
+    """
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Conv2D(64, 7, activation="relu", padding="same", name="conv1"),
+        layers.MaxPooling2D(2, name="pool1"),
+        layers.Conv2D(128, 3, activation="relu", padding="same", name="conv2a"),
+        layers.Conv2D(128, 3, activation="relu", padding="same", name="conv2b"),
+        layers.MaxPooling2D(2, name="pool2"),
+        layers.Conv2D(256, 3, activation="relu", padding="same", name="conv3a"),
+        layers.Conv2D(256, 3, activation="relu", padding="same", name="conv3b"),
+        layers.MaxPooling2D(2, name="pool3"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(128, activation="relu", name="dense1"),
+        layers.Dropout(0.5, name="dropout1"),
+        layers.Dense(64, activation="relu", name="dense2"),
+        layers.Dropout(0.5, name="dropout2"),
+        layers.Dense(num_classes, activation="softmax", name="output"),
+    ], name="deep_cnn_002")
+
+
+def cnn_004(input_shape=(28, 28, 1), num_classes=10):
+    """Document 004's "2 convolution, 2 pooling, 3 fully connected layers" model.
+
+    004 draws it as a figure whose numbers are not in the text we have, so the sizes here follow
+    its source book (Deep Learning from Scratch, ch. 7/8 style): conv 16@3x3 stride 1 pad 1 ->
+    max pool 2x2 stride 2 -> conv 32@3x3 stride 1 pad 1 -> max pool 2x2 stride 2 -> FC 100 ->
+    FC 50 -> FC 10. Shapes in 004's (C,H,W) notation: (1,28,28) -> (16,28,28) -> (16,14,14)
+    -> (32,14,14) -> (32,7,7) -> 1568 -> 100 -> 50 -> 10. Keras uses (H,W,C) instead.
+    """
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.ZeroPadding2D(1, name="pad1"),
+        layers.Conv2D(16, 3, strides=1, activation="relu", name="conv1"),
+        layers.MaxPooling2D(2, strides=2, name="pool1"),
+        layers.ZeroPadding2D(1, name="pad2"),
+        layers.Conv2D(32, 3, strides=1, activation="relu", name="conv2"),
+        layers.MaxPooling2D(2, strides=2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(100, activation="relu", name="fc1"),
+        layers.Dense(50, activation="relu", name="fc2"),
+        layers.Dense(num_classes, activation="softmax", name="fc3"),
+    ], name="cnn_004")

@@ -1,0 +1,387 @@
+"""NumPy reference implementations of the course's operations.
+
+One implementation of each idea, shared by the notebooks, the exercise checks and the tests.
+The fast versions (``conv2d``, ``max_pool2d``, ``avg_pool2d``) are vectorised and tested against
+``tf.nn``; the ``*_naive`` versions spell the same computation out with loops, for teaching.
+
+Layouts
+-------
+channels_last (Keras, the default)   x (H,W), (H,W,C) or (N,H,W,C);  w (FH,FW) or (FH,FW,C,FN)
+channels_first (the documents' CHW)  x (H,W), (C,H,W) or (N,C,H,W);  w (FH,FW) or (FN,C,FH,FW)
+
+The output has the input's layout: (OH,OW), (OH,OW,FN) / (FN,OH,OW), or with a leading N.
+Like Keras and TensorFlow, ``conv2d`` is a cross-correlation: the kernel is not flipped.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "output_size", "same_padding", "pad2d", "conv1d", "conv2d", "conv2d_naive",
+    "max_pool2d", "avg_pool2d", "pool2d_naive", "conv2d_params", "relu",
+    "to_channels_first", "to_channels_last",
+]
+
+PADDING_WORDS = ("valid", "same")
+PAD_MODES = {"zeros": "constant", "replicate": "edge"}
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+# ----------------------------------------------------------------------------- sizes and padding
+def _pair(value, name):
+    """An int or a pair of ints -> (int, int); stride and kernel values must be >= 1."""
+    pair = (value, value) if np.isscalar(value) else tuple(value)
+    if len(pair) != 2 or not all(float(v).is_integer() for v in pair):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_stride(stride):
+    sh, sw = _pair(stride, "stride")
+    if sh < 1 or sw < 1:
+        raise ValueError(f"stride must be >= 1, got {stride!r}: the kernel must move forward")
+    return sh, sw
+
+
+def same_padding(n, kernel, stride=1):
+    """Padding (before, after) that Keras/TF use for padding="same" along one axis of length n.
+
+    The output has ceil(n / stride) positions; the total padding needed for that is
+    max((out - 1) * stride + kernel - n, 0), and TF puts the odd pixel *after* (bottom/right).
+    """
+    if stride < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    out = math.ceil(n / stride)
+    total = max((out - 1) * stride + kernel - n, 0)
+    return total // 2, total - total // 2
+
+
+def _axis_padding(padding, n, kernel, stride):
+    """padding for one axis: "valid", "same", an int p (both sides) or a pair (before, after)."""
+    if isinstance(padding, str):
+        word = padding.lower()
+        if word == "valid":
+            return 0, 0
+        if word == "same":
+            return same_padding(n, kernel, stride)
+        raise ValueError(f"unknown padding {padding!r}: use 'valid', 'same', an int or a pair")
+    if np.isscalar(padding):
+        p = int(padding)
+        pair = (p, p)
+    else:
+        pair = tuple(int(v) for v in padding)
+        if len(pair) != 2:
+            raise ValueError(f"padding pair must be (before, after), got {padding!r}")
+    if min(pair) < 0:
+        raise ValueError(f"padding must be >= 0, got {padding!r}")
+    return pair
+
+
+def _padding_2d(padding, hw, kernel_hw, stride_hw):
+    """((top, bottom), (left, right)) for a 2D input of size hw.
+
+    padding: "valid" | "same" | p | (ph, pw) | ((top, bottom), (left, right)).
+    """
+    if isinstance(padding, str) or np.isscalar(padding):
+        per_axis = (padding, padding)
+    else:
+        per_axis = tuple(padding)
+        if len(per_axis) != 2:
+            raise ValueError(f"padding must be 'valid', 'same', an int, (ph, pw) or "
+                             f"((top, bottom), (left, right)); got {padding!r}")
+    return tuple(_axis_padding(p, n, k, s)
+                 for p, n, k, s in zip(per_axis, hw, kernel_hw, stride_hw))
+
+
+def output_size(n, kernel, stride=1, padding=0):
+    """Output length along one axis: floor((n - kernel + 2P) / stride) + 1   (003, S24).
+
+    padding: P per side (int), a pair (before, after), or "valid" / "same" as in Keras.
+    When (n - kernel + 2P) is not a multiple of the stride, the last rows/columns the kernel
+    cannot reach are dropped: that is the floor.
+    """
+    stride = _check_stride(stride)[0]
+    before, after = _axis_padding(padding, n, kernel, stride)
+    span = n + before + after - kernel
+    if span < 0:
+        raise ValueError(
+            f"kernel {kernel} is larger than the padded input {n + before + after} "
+            f"(n={n}, padding=({before}, {after})): (n - F + 2P)/S + 1 = "
+            f"({n} - {kernel} + {before + after})/{stride} + 1 < 1")
+    return span // stride + 1
+
+
+def pad2d(x, padding, mode="zeros", data_format="channels_last"):
+    """Pad the two spatial axes of x.
+
+    x: (H,W), (H,W,C) or (N,H,W,C) for channels_last; (C,H,W) or (N,C,H,W) for channels_first.
+    padding: p | (ph, pw) | ((top, bottom), (left, right)) in pixels.
+    mode: "zeros" (0 덧대기) or "replicate" (복사 덧대기: repeat the edge pixel).
+    Returns x with H and W grown by the padding, same layout and dtype.
+    """
+    x = np.asarray(x)
+    if mode not in PAD_MODES:
+        raise ValueError(f"unknown pad_mode {mode!r}: use 'zeros' or 'replicate'")
+    h_axis, w_axis = _spatial_axes(x.ndim, data_format)
+    if isinstance(padding, str):
+        raise ValueError(f"pad2d takes pixel counts, not {padding!r}; "
+                         "use same_padding(n, kernel, stride) to get the 'same' amounts")
+    (top, bottom), (left, right) = _padding_2d(padding, (0, 0), (0, 0), (1, 1))
+    widths = [(0, 0)] * x.ndim
+    widths[h_axis], widths[w_axis] = (top, bottom), (left, right)
+    return np.pad(x, widths, mode=PAD_MODES[mode])
+
+
+def _spatial_axes(ndim, data_format):
+    if data_format not in DATA_FORMATS:
+        raise ValueError(f"unknown data_format {data_format!r}: use one of {DATA_FORMATS}")
+    if ndim not in (2, 3, 4):
+        raise ValueError(f"expected an image (H,W), a (H,W,C)/(C,H,W) image or a batch "
+                         f"(N,...), got an array with {ndim} dimensions")
+    if ndim == 2:
+        return 0, 1
+    return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
+
+
+# ----------------------------------------------------------------------------- layouts
+def to_channels_first(x):
+    """(H,W,C) -> (C,H,W) and (N,H,W,C) -> (N,C,H,W); kernels (FH,FW,C,FN) use kernel_to_...."""
+    x = np.asarray(x)
+    if x.ndim == 3:
+        return np.transpose(x, (2, 0, 1))
+    if x.ndim == 4:
+        return np.transpose(x, (0, 3, 1, 2))
+    raise ValueError(f"expected (H,W,C) or (N,H,W,C), got shape {x.shape}")
+
+
+def to_channels_last(x):
+    """(C,H,W) -> (H,W,C) and (N,C,H,W) -> (N,H,W,C)."""
+    x = np.asarray(x)
+    if x.ndim == 3:
+        return np.transpose(x, (1, 2, 0))
+    if x.ndim == 4:
+        return np.transpose(x, (0, 2, 3, 1))
+    raise ValueError(f"expected (C,H,W) or (N,C,H,W), got shape {x.shape}")
+
+
+def _to_nhwc(x, data_format):
+    """Any accepted image layout -> ((N,H,W,C) view, function that restores the layout)."""
+    x = np.asarray(x)
+    _spatial_axes(x.ndim, data_format)  # validates ndim and data_format
+    if x.ndim == 2:
+        return x[None, :, :, None], lambda y: y[0, :, :, 0]
+    if data_format == "channels_first":
+        x = to_channels_last(x)
+        if x.ndim == 3:
+            return x[None], lambda y: to_channels_first(y[0])
+        return x, to_channels_first
+    if x.ndim == 3:
+        return x[None], lambda y: y[0]
+    return x, lambda y: y
+
+
+def _kernel_to_hwcf(w, x_ndim, data_format):
+    """Kernel in the given layout -> (FH,FW,C,FN)."""
+    w = np.asarray(w)
+    if w.ndim == 2:
+        if x_ndim != 2:
+            raise ValueError(
+                f"a 2D kernel {w.shape} needs a 2D image (H,W); for an image with channels use a "
+                f"4D kernel: (FH,FW,C,FN) for channels_last or (FN,C,FH,FW) for channels_first")
+        return w[:, :, None, None]
+    if w.ndim != 4:
+        raise ValueError(f"kernel must be (FH,FW) or 4D, got shape {w.shape}")
+    if x_ndim == 2:
+        raise ValueError(f"a 4D kernel {w.shape} needs an image with a channel axis; "
+                         "add one with x[..., None] (channels_last) or x[None] (channels_first)")
+    return np.transpose(w, (2, 3, 1, 0)) if data_format == "channels_first" else w
+
+
+# ----------------------------------------------------------------------------- convolution
+def conv1d(x, w, b=0.0, stride=1, padding=0):
+    """1D cross-correlation, equation (4.10) of document 003:  s(i) = sum_x z(i+x) u(x) + b.
+
+    x: (L,) signal; w: (K,) kernel; b: scalar bias; padding: int per side, a pair,
+    "valid" or "same"; stride: int >= 1. Returns (floor((L - K + 2P) / S) + 1,).
+    """
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 1 or w.ndim != 1:
+        raise ValueError(f"conv1d takes 1D x and w, got x{x.shape} and w{w.shape}")
+    (stride, _) = _check_stride(stride)
+    before, after = _axis_padding(padding, len(x), len(w), stride)
+    out_len = output_size(len(x), len(w), stride, (before, after))
+    xp = np.pad(x, (before, after))
+    windows = sliding_window_view(xp, len(w))[::stride][:out_len]   # (out_len, K)
+    return windows @ w + b
+
+
+def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
+    """Validate once; return padded NHWC input, HWCF kernel, bias (FN,), strides, restore fn."""
+    x_arr = np.asarray(x)
+    xn, restore = _to_nhwc(x_arr, data_format)
+    wk = _kernel_to_hwcf(w, x_arr.ndim, data_format)
+    fh, fw, c, fn = wk.shape
+    if xn.shape[3] != c:
+        raise ValueError(
+            f"channel mismatch: the input has C={xn.shape[3]} channels (x shape {x_arr.shape}, "
+            f"{data_format}) but the kernel expects C={c} (w shape {np.shape(w)}); "
+            "the kernel's depth must equal the input's depth")
+    sh, sw = _check_stride(stride)
+    if pad_mode not in PAD_MODES:
+        raise ValueError(f"unknown pad_mode {pad_mode!r}: use 'zeros' or 'replicate'")
+    (top, bottom), (left, right) = _padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
+    ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
+    if fh > ph or fw > pw:
+        raise ValueError(
+            f"kernel {fh}x{fw} is larger than the padded input {ph}x{pw} (input "
+            f"{xn.shape[1]}x{xn.shape[2]}, padding {((top, bottom), (left, right))}): "
+            f"output size (W - F + 2P)/S + 1 would be < 1; use padding='same' or a smaller kernel")
+    dtype = np.result_type(xn.dtype, wk.dtype, np.float32)
+    xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
+                mode=PAD_MODES[pad_mode])
+    if b is None:
+        bias = np.zeros(fn, dtype)
+    else:
+        bias = np.asarray(b, dtype).reshape(-1)
+        if bias.size == 1:
+            bias = np.repeat(bias, fn)
+        if bias.size != fn:
+            raise ValueError(f"bias has {bias.size} values but there are FN={fn} filters; "
+                             "give one bias per filter, shape (FN,) or (FN,1,1)")
+    return xp, wk.astype(dtype, copy=False), bias, (sh, sw), restore
+
+
+def conv2d(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
+           data_format="channels_last"):
+    """2D cross-correlation (equation 4.11 of 003), vectorised; what keras.layers.Conv2D computes.
+
+    x, w: see the module docstring for layouts. b: None, a scalar, or one value per filter
+    ((FN,) or (FN,1,1)). stride: int or (sh, sw). padding: "valid", "same" (split like TF:
+    the odd pixel goes bottom/right), an int, or a pair. pad_mode: "zeros" or "replicate".
+    Returns the feature maps: (OH,OW), (OH,OW,FN), (FN,OH,OW) or with a leading N.
+
+    out[n,i,j,f] = sum_{u,v,c} xpad[n, i*sh+u, j*sw+v, c] * w[u,v,c,f] + b[f]
+    """
+    xp, wk, bias, (sh, sw), restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
+                                                     data_format)
+    fh, fw, _, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = (hp - fh) // sh + 1, (wp - fw) // sw + 1
+    # One matrix product per kernel offset (FH*FW of them, never one per output pixel):
+    # each adds the shifted, strided input slice (N,OH,OW,C) times that offset's (C,FN) weights.
+    out = np.empty((n, oh, ow, fn), xp.dtype)
+    out[...] = bias
+    for u in range(fh):
+        for v in range(fw):
+            patch = xp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :]
+            out += patch @ wk[u, v]
+    return restore(out)
+
+
+def conv2d_naive(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
+                 data_format="channels_last"):
+    """The same as conv2d, written as the loops of the slides: for every image, every filter,
+    every output position (top-left first, then right, then down; S9), sum window * kernel.
+    Slow; for teaching and for checking conv2d."""
+    xp, wk, bias, (sh, sw), restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
+                                                     data_format)
+    fh, fw, _, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = (hp - fh) // sh + 1, (wp - fw) // sw + 1
+    out = np.zeros((n, oh, ow, fn), xp.dtype)
+    for k in range(n):
+        for f in range(fn):
+            for i in range(oh):
+                for j in range(ow):
+                    window = xp[k, i * sh:i * sh + fh, j * sw:j * sw + fw, :]
+                    out[k, i, j, f] = np.sum(window * wk[:, :, :, f]) + bias[f]
+    return restore(out)
+
+
+def relu(x):
+    """max(x, 0) element-wise: the rectified feature map of 003 (S14)."""
+    return np.maximum(x, 0)
+
+
+def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
+    """Number of parameters of a Conv2D layer: (FH*FW*C)*K + K   (003, S45).
+
+    e.g. conv2d_params(5, 3, 10) == 760 and conv2d_params(7, 1, 64) == 3200.
+    """
+    fh, fw = _pair(kernel_size, "kernel_size")
+    return fh * fw * in_channels * filters + (filters if use_bias else 0)
+
+
+# ----------------------------------------------------------------------------- pooling
+def _pool_windows(x, pool_size, stride, padding, data_format, fill):
+    """Validate and return (windows (N,OH,OW,C,PH,PW), valid-count or None, restore)."""
+    x_arr = np.asarray(x)
+    xn, restore = _to_nhwc(x_arr, data_format)
+    kh, kw = _pair(pool_size, "pool_size")
+    if kh < 1 or kw < 1:
+        raise ValueError(f"pool_size must be >= 1, got {pool_size!r}")
+    sh, sw = _check_stride((kh, kw) if stride is None else stride)  # Keras: strides = pool size
+    (top, bottom), (left, right) = _padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
+    ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
+    if kh > ph or kw > pw:
+        raise ValueError(f"pool window {kh}x{kw} is larger than the (padded) input {ph}x{pw}")
+    dtype = np.result_type(xn.dtype, np.float32)
+    xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
+                constant_values=fill)
+    windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+    return windows, (top, bottom, left, right), (sh, sw), restore
+
+
+def max_pool2d(x, pool_size=2, stride=None, padding="valid", data_format="channels_last"):
+    """Max pooling (최대 풀링): the largest value of each window, per channel.
+
+    x: (H,W), (H,W,C) or (N,H,W,C) [channels_first: (C,H,W), (N,C,H,W)].
+    stride defaults to pool_size (non-overlapping windows, as in Keras). With padding="same"
+    the padded cells never win (TF pads with -inf). Returns (..., OH, OW, ...) in x's layout.
+    """
+    windows, _, _, restore = _pool_windows(x, pool_size, stride, padding, data_format, -np.inf)
+    return restore(windows.max(axis=(-2, -1)))
+
+
+def avg_pool2d(x, pool_size=2, stride=None, padding="valid", data_format="channels_last"):
+    """Average pooling (평균 풀링): the mean of each window, per channel.
+
+    Same layouts and defaults as max_pool2d. With padding="same" the mean is over the real
+    cells only (TF does not count the padding), so a corner window of 1 real pixel returns it.
+    """
+    windows, pads, _, restore = _pool_windows(x, pool_size, stride, padding, data_format, 0.0)
+    sums = windows.sum(axis=(-2, -1))
+    if any(pads):
+        counts = _valid_counts(np.asarray(x), pool_size, stride, padding, data_format)
+        return restore(sums / counts)
+    kh, kw = windows.shape[-2:]
+    return restore(sums / (kh * kw))
+
+
+def _valid_counts(x, pool_size, stride, padding, data_format):
+    """(1,OH,OW,1): how many real (unpadded) cells each pooling window covers."""
+    xn, _ = _to_nhwc(x, data_format)
+    ones = np.ones((1,) + xn.shape[1:3] + (1,))
+    windows, _, _, _ = _pool_windows(ones, pool_size, stride, padding, "channels_last", 0.0)
+    return windows.sum(axis=(-2, -1))
+
+
+def pool2d_naive(x, pool_size=2, stride=None, mode="max"):
+    """Loop version of valid pooling on one 2D map x (H,W), for teaching: window by window."""
+    x = np.asarray(x, float)
+    if x.ndim != 2:
+        raise ValueError(f"pool2d_naive takes one 2D map (H,W), got shape {x.shape}")
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    kh, kw = _pair(pool_size, "pool_size")
+    sh, sw = _check_stride((kh, kw) if stride is None else stride)
+    oh, ow = output_size(x.shape[0], kh, sh), output_size(x.shape[1], kw, sw)
+    reduce = np.max if mode == "max" else np.mean
+    out = np.empty((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[i, j] = reduce(x[i * sh:i * sh + kh, j * sw:j * sw + kw])
+    return out

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# System packages a fresh Debian/Ubuntu machine lacks: the Fashion-MNIST files and, for the
+# browser tests, Chromium. Installed only where apt is usable as root; otherwise we say what to do.
+set -u
+need=()
+[[ -d /usr/share/datasets/fashion-mnist ]] || need+=(dataset-fashion-mnist)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+((${#need[@]})) || exit 0
+
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${need[@]}" >/dev/null \
+    || { apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null; } \
+    || echo "warning: apt-get could not install ${need[*]}" >&2
+else
+  echo "note: not installing ${need[*]} (needs apt-get as root)." >&2
+  echo "  Fashion-MNIST: 'sudo apt-get install dataset-fashion-mnist', or set CNNCOURSE_DATA," >&2
+  echo "  or let Keras download it on first use. Browser tests are skipped without chromium." >&2
+fi
+exit 0
