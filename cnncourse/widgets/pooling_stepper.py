@@ -1,0 +1,269 @@
+"""Pooling stepper: max/average pooling window by window, and what a one-pixel shift changes.
+
+``PoolingStepper(x, pool_size=2, stride=None, mode="max")`` shows three panels:
+
+1. the input (H,W) - or the input shifted one pixel right when "shift" is on - with the current
+   pooling window outlined and, for max pooling, a dot on every input value that is passed on;
+2. the pooled output (OH,OW) with the current output cell outlined;
+3. which outputs change when the input moves one pixel right (1 = changed): the invariance of
+   max pooling to small shifts (불변성, S33), and how much of the input it throws away (S34).
+
+Everything it draws is computed by ``cnncourse.ops.max_pool2d`` / ``avg_pool2d``; the methods
+``output()``, ``shifted_output()``, ``changed_mask()``, ``kept_mask()`` return those arrays.
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import ops, viz
+from ._base import CourseWidget
+
+__all__ = ["PoolingStepper", "shift_right", "pool", "kept_by_max_pool"]
+
+MODES = ("max", "avg")
+
+
+def shift_right(x, pixels=1, fill=None):
+    """x (H,W) moved ``pixels`` columns to the right; the columns that come in on the left get
+    ``fill`` (default: the smallest value of x, i.e. the background). Returns a new (H,W) array."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"shift_right takes one 2D map (H,W), got shape {x.shape}")
+    if not 0 <= pixels < x.shape[1]:
+        raise ValueError(f"pixels must be in [0, W={x.shape[1]}), got {pixels}")
+    out = np.full_like(x, x.min() if fill is None else fill)
+    out[:, pixels:] = x[:, :x.shape[1] - pixels]
+    return out
+
+
+def pool(x, pool_size=2, stride=None, mode="max"):
+    """ops.max_pool2d or ops.avg_pool2d (valid padding) of one 2D map, by ``mode``."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    fn = ops.max_pool2d if mode == "max" else ops.avg_pool2d
+    return fn(np.asarray(x, dtype=float), pool_size, stride)
+
+
+def kept_by_max_pool(x, pool_size=2, stride=None):
+    """Boolean (H,W): the input cells whose value max pooling passes on (the first maximum of
+    each window). Every other cell is discarded - 75% of them for 2x2 windows with stride 2 (S34).
+    Cells no window covers (when (H - F)/S is not whole) are discarded too."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"kept_by_max_pool takes one 2D map (H,W), got shape {x.shape}")
+    p = int(pool_size)
+    s = p if stride is None else int(stride)
+    oh, ow = ops.output_size(x.shape[0], p, s), ops.output_size(x.shape[1], p, s)
+    kept = np.zeros(x.shape, bool)
+    for i in range(oh):
+        for j in range(ow):
+            window = x[i * s:i * s + p, j * s:j * s + p]
+            u, v = np.unravel_index(np.argmax(window), window.shape)
+            kept[i * s + u, j * s + v] = True
+    return kept
+
+
+class PoolingStepper(CourseWidget):
+    """Step through max/average pooling of a 2D map and toggle a one-pixel shift.
+
+    x: (H,W) array (a small grid of numbers or a grayscale photo). pool_size: window side F.
+    stride: None means "equal to the pool size" (non-overlapping windows, the Keras default).
+    mode: "max" or "avg". Display with ``display(stepper)`` or just ``stepper`` as a cell's value.
+    """
+
+    def __init__(self, x, pool_size=2, stride=None, mode="max"):
+        super().__init__()
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 2:
+            raise ValueError(f"PoolingStepper takes one 2D map (H,W), got shape {x.shape}; "
+                             "for a colour photo pass one channel or a grayscale version")
+        if mode not in MODES:
+            raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+        side = min(x.shape)
+        if not 1 <= pool_size <= side:
+            raise ValueError(f"pool_size must be between 1 and the input's smaller side {side}, "
+                             f"got {pool_size}")
+        if stride is not None and not 1 <= stride <= side:
+            raise ValueError(f"stride must be between 1 and {side}, got {stride}")
+        self.x = x
+        self._busy = False
+        self._vmin, self._vmax = float(x.min()), float(x.max())
+
+        self.mode = widgets.ToggleButtons(options=[("max pooling", "max"),
+                                                   ("average pooling", "avg")], value=mode,
+                                          description="mode")
+        self.pool_size = widgets.IntSlider(value=pool_size, min=1, max=side,
+                                           description="pool size F")
+        self.tie_stride = widgets.Checkbox(value=stride is None,
+                                           description="stride = pool size (Keras default)")
+        self.stride = widgets.IntSlider(value=pool_size if stride is None else stride, min=1,
+                                        max=side, description="stride S",
+                                        disabled=stride is None)
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description="window")
+        self.play = widgets.Play(interval=600, min=0, max=0, description="play")
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        self.shift = widgets.ToggleButton(value=False, description="shift input 1 px right",
+                                          icon="arrow-right")
+        self.info = widgets.HTML()
+
+        self.fig = viz.new_figure(12, 4.2)
+        self.ax_in, self.ax_out, self.ax_changed = self.fig.subplots(1, 3)
+        self.in_view = viz.draw_grid(self.ax_in, x, cmap="Greys", vmin=self._vmin,
+                                     vmax=self._vmax)
+        self.kept_dots = self.ax_in.scatter([], [], s=14, c="#2ca02c", edgecolors="black",
+                                            linewidths=0.5, zorder=6)
+        self.out_view = None
+        self.changed_view = None
+        self._shape = None
+
+        for w in (self.mode, self.pool_size, self.stride, self.shift):
+            w.observe(self._safely(self._on_params), names="value")
+        self.tie_stride.observe(self._safely(self._on_tie), names="value")
+        self.step.observe(self._safely(self._render), names="value")
+
+        controls = widgets.VBox([
+            self.mode,
+            widgets.HBox([self.pool_size, self.stride, self.tie_stride]),
+            widgets.HBox([self.play, self.step, self.shift]),
+        ])
+        self.widget = widgets.VBox([controls, self.figure_view, self.info, self.errors])
+        self._safely(self._on_params)()
+
+    # ------------------------------------------------------------------ numbers (for tests)
+    def params(self):
+        """(pool_size, stride) currently selected."""
+        p = self.pool_size.value
+        return p, (p if self.tie_stride.value else self.stride.value)
+
+    def shifted_input(self):
+        """The input moved one pixel right (see ``shift_right``)."""
+        return shift_right(self.x, 1)
+
+    def shown_input(self):
+        """What panel 1 shows: the input, or the shifted input when "shift" is on."""
+        return self.shifted_input() if self.shift.value else self.x
+
+    def output(self):
+        """Pooling of the original input: ops.max_pool2d / avg_pool2d(x, F, S)."""
+        p, s = self.params()
+        return pool(self.x, p, s, self.mode.value)
+
+    def shifted_output(self):
+        """Pooling of the input shifted one pixel right."""
+        p, s = self.params()
+        return pool(self.shifted_input(), p, s, self.mode.value)
+
+    def shown_output(self):
+        """What panel 2 shows: output() or shifted_output(), following the "shift" toggle."""
+        return self.shifted_output() if self.shift.value else self.output()
+
+    def changed_mask(self):
+        """Boolean (OH,OW): True where the one-pixel shift changed the pooled value."""
+        return ~np.isclose(self.output(), self.shifted_output())
+
+    def kept_mask(self):
+        """Boolean (H,W): the shown input's cells that max pooling passes on."""
+        p, s = self.params()
+        return kept_by_max_pool(self.shown_input(), p, s)
+
+    def discarded_fraction(self):
+        """Fraction of the shown input's values that max pooling throws away (S34)."""
+        return 1.0 - self.kept_mask().mean()
+
+    def window(self, k=None):
+        """(i, j, row, col) of window k (default: the current step): output cell (i, j) pools
+        the input block [row:row+F, col:col+F]. Windows go left to right, then down."""
+        p, s = self.params()
+        oh, ow = self.output().shape
+        k = self.step.value if k is None else k
+        i, j = divmod(int(k), ow)
+        return i, j, i * s, j * s
+
+    def current_value(self):
+        """The pooled value of the current window (in the shown input)."""
+        i, j, _, _ = self.window()
+        return float(self.shown_output()[i, j])
+
+    # ------------------------------------------------------------------ callbacks
+    def _on_tie(self):
+        self.stride.disabled = self.tie_stride.value
+        self._on_params()
+
+    def _on_params(self):
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            p, s = self.params()
+            if self.tie_stride.value and self.stride.value != p:
+                self.stride.value = p
+            shape = self.output().shape
+            n = shape[0] * shape[1]
+            self.step.max = self.play.max = n - 1
+            if self.step.value > n - 1:
+                self.step.value = n - 1
+            if shape != self._shape:
+                self._build_output_panels(shape)
+        finally:
+            self._busy = False
+        self._render()
+
+    def _build_output_panels(self, shape):
+        for ax in (self.ax_out, self.ax_changed):
+            ax.clear()
+        zeros = np.zeros(shape)
+        self.out_view = viz.draw_grid(self.ax_out, zeros, cmap="Greys", vmin=self._vmin,
+                                      vmax=self._vmax)
+        self.changed_view = viz.draw_grid(self.ax_changed, zeros, cmap="Reds", vmin=0, vmax=1.6)
+        self._shape = shape
+
+    def _render(self):
+        if self._busy:
+            return
+        p, s = self.params()
+        mode = self.mode.value
+        shown_in, shown_out = self.shown_input(), self.shown_output()
+        changed = self.changed_mask()
+        i, j, r, c = self.window()
+        name = "max" if mode == "max" else "mean"
+        shifted = " (shifted 1 px right)" if self.shift.value else ""
+
+        self.in_view.set_values(shown_in)
+        self.in_view.highlight(r, c, p, p)
+        self.ax_in.set_title(f"input {self.x.shape[0]}x{self.x.shape[1]}{shifted}", fontsize=10)
+        self.out_view.set_values(shown_out)
+        self.out_view.highlight(i, j, color=viz.CURRENT_COLOR)
+        oh, ow = shown_out.shape
+        self.ax_out.set_title(f"{mode} pool F={p}, S={s}: {oh}x{ow}{shifted}", fontsize=10)
+        self.changed_view.set_values(changed.astype(float))
+        self.ax_changed.set_title(f"changed by a 1 px shift: {int(changed.sum())} of "
+                                  f"{changed.size}", fontsize=10)
+        if mode == "max":
+            rows, cols = np.nonzero(self.kept_mask())
+            self.kept_dots.set_offsets(np.column_stack([cols + 0.3, rows - 0.3]))
+        else:
+            self.kept_dots.set_offsets(np.empty((0, 2)))
+        self._show_figure(self.fig)
+
+        window = shown_in[r:r + p, c:c + p]
+        h, w = self.x.shape
+        lines = [
+            f"<b>window ({i}, {j})</b>: rows {r}-{r + p - 1}, columns {c}-{c + p - 1} "
+            f"&rarr; {name} = <b>{viz.format_cell(self.current_value())}</b> "
+            f"(of {window.size} values)",
+            f"output size: floor(({h} - {p}) / {s}) + 1 = {oh} rows, "
+            f"floor(({w} - {p}) / {s}) + 1 = {ow} columns; no weights to learn",
+        ]
+        if mode == "max":
+            kept = int(self.kept_mask().sum())
+            lines.append(f"max pooling passes on {kept} of {h * w} input values (green dots): "
+                         f"<b>{100 * self.discarded_fraction():.1f}% discarded</b>")
+        else:
+            lines.append(f"average pooling keeps no single value: {h * w} values are summarised "
+                         f"into {oh * ow} means")
+        same = changed.size - int(changed.sum())
+        lines.append(f"one-pixel shift right: <b>{int(changed.sum())} of {changed.size}</b> "
+                     f"outputs change, {same} stay the same "
+                     f"({100 * same / changed.size:.0f}% invariant)")
+        self.info.value = "<br>".join(lines)
