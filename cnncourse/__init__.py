@@ -6,7 +6,4 @@ documents' Keras models), plots, widgets, checks (exercise checks), exercises, g
 __version__ = "0.1.0"
 
 
-def doctor(verbose=True):
-    """Print (and return) versions, CPU/GPU and where Fashion-MNIST was found."""
-    from .doctor import doctor as _doctor
-    return _doctor(verbose=verbose)
+from .checkup import doctor  # noqa: E402  (cnncourse.doctor() in notebook 00)

@@ -10,7 +10,7 @@ import importlib
 import sys
 
 COMMANDS = {
-    "doctor": ("cnncourse.doctor", "check versions, CPU/GPU and the Fashion-MNIST files"),
+    "doctor": ("cnncourse.checkup", "check versions, CPU/GPU and the Fashion-MNIST files"),
     "exercises": ("cnncourse.exercises", "regenerate exercises/ from solutions/"),
     "grade": ("cnncourse.grading", "grade submitted exercise notebooks with nbval"),
     "slides": ("cnncourse.slides", "build offline reveal.js decks of the lecture notebooks"),

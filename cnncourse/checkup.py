@@ -1,4 +1,4 @@
-"""`cnncourse doctor`: is this machine ready for the course? Versions, CPU/GPU, data."""
+"""`cnncourse doctor` and cnncourse.doctor(): is this machine ready for the course? Versions, CPU/GPU, data."""
 from __future__ import annotations
 
 import os

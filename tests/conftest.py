@@ -1,0 +1,13 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how long each notebook took (DESIGN.md: lecture notebooks under a minute)."""
+    from tests import test_notebooks
+    if test_notebooks.TIMES:
+        terminalreporter.section("notebook run times (nbval-lax)")
+        for name, seconds in sorted(test_notebooks.TIMES.items()):
+            terminalreporter.write_line(f"{name:<45}{seconds:7.1f} s")
