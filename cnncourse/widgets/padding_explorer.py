@@ -1,0 +1,158 @@
+"""PaddingExplorer: zeros vs replicate, valid vs same, and how often each pixel is used (S17-S21).
+
+    PaddingExplorer(image, kernel_size=3, kernel=None)
+
+image: a 2D (H,W) grayscale array (for a colour photo use skimage.color.rgb2gray first).
+kernel: a (F,F) array; by default a mean (blur) kernel of kernel_size, which makes the dark
+border of zero padding easy to see. The widget shows the padded input, the output
+(cnncourse.ops.conv2d with that padding and pad_mode) and a heat map of how many times each
+input pixel enters a product: the border pixels of a valid convolution are used far less than
+the centre ones (S17); with replicate padding (복사 덧대기) the edge pixels are used *more*,
+because every padding cell is a copy of one of them.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import ops, viz
+from ._base import CourseWidget
+
+__all__ = ["PaddingExplorer", "usage_counts"]
+
+
+def usage_counts(shape, kernel_size, padding=((0, 0), (0, 0)), mode="zeros", stride=1):
+    """How many times each input pixel enters a product of the convolution, shape (H,W).
+
+    shape: (H,W); kernel_size: F or (FH,FW); padding: ((top,bottom),(left,right)) in pixels;
+    mode: "zeros" (a padding cell holds no pixel) or "replicate" (it holds a copy of the
+    nearest edge pixel, which is then counted).
+    """
+    h, w = shape
+    fh, fw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
+    (t, b), (l, r) = padding
+    hp, wp = h + t + b, w + l + r
+    if fh > hp or fw > wp:
+        raise ValueError(f"kernel {fh}x{fw} is larger than the padded input {hp}x{wp}")
+
+    def per_axis(n_pad, f):          # windows covering each padded index, along one axis
+        count = np.zeros(n_pad, int)
+        for start in range(0, n_pad - f + 1, stride):
+            count[start:start + f] += 1
+        return count
+
+    cover = np.outer(per_axis(hp, fh), per_axis(wp, fw))          # (Hp, Wp)
+    source = np.arange(h * w).reshape(h, w)
+    if mode == "zeros":
+        source = np.pad(source, ((t, b), (l, r)), constant_values=-1)
+    elif mode == "replicate":
+        source = np.pad(source, ((t, b), (l, r)), mode="edge")
+    else:
+        raise ValueError(f"unknown mode {mode!r}: use 'zeros' or 'replicate'")
+    counts = np.zeros(h * w, int)
+    real = source >= 0
+    np.add.at(counts, source[real], cover[real])
+    return counts.reshape(h, w)
+
+
+class PaddingExplorer(CourseWidget):
+    """Toggle zeros/replicate and valid/same; see the module docstring."""
+
+    def __init__(self, image, kernel_size=3, kernel=None, *, max_kernel=9):
+        super().__init__()
+        image = np.asarray(image, dtype=float)
+        if image.ndim != 2:
+            raise ValueError(f"PaddingExplorer takes a 2D grayscale image (H,W), got shape "
+                             f"{image.shape}; convert a colour photo with skimage.color.rgb2gray")
+        self.image = image
+        self.fixed_kernel = None if kernel is None else np.asarray(kernel, dtype=float)
+        if self.fixed_kernel is not None:
+            if self.fixed_kernel.ndim != 2:
+                raise ValueError(f"kernel must be 2D (FH,FW), got shape {self.fixed_kernel.shape}")
+            kernel_size = self.fixed_kernel.shape[0]
+        self.mode = widgets.ToggleButtons(options=["zeros", "replicate"], value="zeros",
+                                          description="pad with")
+        self.padding = widgets.ToggleButtons(options=["valid", "same"], value="same",
+                                             description="padding")
+        self.kernel_size = widgets.IntSlider(value=kernel_size, min=1,
+                                             max=max(max_kernel, kernel_size),
+                                             description="kernel F",
+                                             disabled=self.fixed_kernel is not None)
+        self.text_html = widgets.HTML()
+        for control in (self.mode, self.padding, self.kernel_size):
+            control.observe(self._safely(self._render), names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.mode, self.padding]), self.kernel_size,
+                                    self.text_html, self.figure_view, self.errors])
+        self._render()
+
+    # ------------------------------------------------------------------ the arrays shown
+    def kernel(self):
+        """The kernel in use: the given one, or a mean kernel of size F (values 1/F²)."""
+        if self.fixed_kernel is not None:
+            return self.fixed_kernel
+        f = self.kernel_size.value
+        return np.full((f, f), 1.0 / (f * f))
+
+    def pads(self):
+        """((top, bottom), (left, right)) for the current padding word (Keras' split)."""
+        if self.padding.value == "valid":
+            return (0, 0), (0, 0)
+        fh, fw = self.kernel().shape
+        h, w = self.image.shape
+        return ops.same_padding(h, fh), ops.same_padding(w, fw)
+
+    def padded(self):
+        """The padded input: ops.pad2d(image, pads, mode)."""
+        return ops.pad2d(self.image, self.pads(), mode=self.mode.value)
+
+    def output(self):
+        """The feature map: ops.conv2d(image, kernel, padding, pad_mode)."""
+        return ops.conv2d(self.image, self.kernel(), padding=self.pads(),
+                          pad_mode=self.mode.value)
+
+    def usage_counts(self):
+        """How many products each input pixel enters, (H,W); see usage_counts()."""
+        return usage_counts(self.image.shape, self.kernel().shape, self.pads(), self.mode.value)
+
+    # ------------------------------------------------------------------ drawing
+    def _render(self):
+        image, k = self.image, self.kernel()
+        (t, b), (l, r) = self.pads()
+        fh, fw = k.shape
+        h, w = image.shape
+        if fh > h + t + b or fw > w + l + r:
+            raise ValueError(f"kernel {fh}x{fw} is larger than the padded input "
+                             f"{h + t + b}x{w + l + r}: choose a smaller kernel or 'same'")
+        padded, out, counts = self.padded(), self.output(), self.usage_counts()
+        fill = (f"rows ({t}, {b}), cols ({l}, {r}) filled with {self.mode.value}"
+                if t or b or l or r else "no padding")
+        self._text = (
+            f"input {h}×{w}, kernel {fh}×{fw}, padding '{self.padding.value}': {fill} → output "
+            f"{out.shape[0]}×{out.shape[1]}.  Each input pixel is used between "
+            f"{counts.min()} and {counts.max()} times (corner: {counts[0, 0]}, centre: "
+            f"{counts[h // 2, w // 2]}).")
+        self.text_html.value = f"<div style='line-height:1.5'>{html.escape(self._text)}</div>"
+        small = max(padded.shape) <= 12
+        fig = viz.new_figure(12, 4.2)
+        axes = fig.subplots(1, 3)
+        lo, hi = float(image.min()), float(image.max())
+        g = viz.draw_grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi, show_values=small,
+                          grid_lines=small, title=f"padded input {padded.shape[0]}×"
+                                                  f"{padded.shape[1]} ({self.mode.value})")
+        if t or b or l or r:
+            g.outline(t, l, h, w, color=viz.WINDOW_COLOR, linestyle="--")
+        viz.draw_grid(axes[1], out, cmap="gray", show_values=max(out.shape) <= 12,
+                      grid_lines=max(out.shape) <= 12,
+                      title=f"output {out.shape[0]}×{out.shape[1]}")
+        gc = viz.draw_grid(axes[2], counts, cmap="viridis", vmin=0,
+                           show_values=max(counts.shape) <= 12, grid_lines=max(counts.shape) <= 12,
+                           title="times each input pixel is used")
+        fig.colorbar(gc.image, ax=axes[2], fraction=0.046, pad=0.04)
+        self._show_figure(fig)
+
+    @property
+    def text(self) -> str:
+        """The sentence shown above the figure, as plain text."""
+        return self._text

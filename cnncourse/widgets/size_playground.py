@@ -1,0 +1,173 @@
+"""SizePlayground: input size, kernel, padding, stride -> output size (S22-S24, S27).
+
+    SizePlayground(n=7, kernel=3, padding=0, stride=1)
+
+Draws the padded n+2P grid (padding grey, the input outlined), the kernel positions along the
+rows (and, identically, the columns), and the output size from the formula of document 003:
+
+    O = floor((W - F + 2P) / S) + 1
+
+When (W - F + 2P) / S is not a whole number, the last rows/columns cannot be reached by a full
+kernel step: they are shaded and the floor is explained. When S > F, the rows between two
+windows are never visited either. A kernel larger than the padded input is never refused: the
+output is then empty, and the text says why.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import ops, viz
+from ._base import CourseWidget
+
+__all__ = ["SizePlayground"]
+
+
+class SizePlayground(CourseWidget):
+    """Sliders for W (n), F (kernel), P (padding), S (stride); see the module docstring."""
+
+    def __init__(self, n=7, kernel=3, padding=0, stride=1, *, max_n=40, max_kernel=9,
+                 max_padding=4, max_stride=5):
+        super().__init__()
+        slider = dict(continuous_update=True, style={"description_width": "initial"})
+        self.n = widgets.IntSlider(value=n, min=1, max=max(max_n, n), description="input W", **slider)
+        self.kernel = widgets.IntSlider(value=kernel, min=1, max=max(max_kernel, kernel),
+                                        description="kernel F", **slider)
+        self.padding = widgets.IntSlider(value=padding, min=0, max=max(max_padding, padding),
+                                         description="padding P", **slider)
+        self.stride = widgets.IntSlider(value=stride, min=1, max=max(max_stride, stride),
+                                        description="stride S", **slider)
+        self.text_html = widgets.HTML()
+        for s in (self.n, self.kernel, self.padding, self.stride):
+            s.observe(self._safely(self._render), names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([widgets.VBox([self.n, self.kernel]),
+                          widgets.VBox([self.padding, self.stride])]),
+            self.text_html, self.figure_view, self.errors])
+        self._render()
+
+    # ------------------------------------------------------------------ numbers
+    @property
+    def values(self):
+        """(W, F, P, S) as currently set."""
+        return self.n.value, self.kernel.value, self.padding.value, self.stride.value
+
+    def padded_size(self):
+        w, f, p, s = self.values
+        return w + 2 * p
+
+    def output_size(self) -> int:
+        """floor((W - F + 2P)/S) + 1, or 0 when the kernel does not fit in the padded input."""
+        w, f, p, s = self.values
+        span = w - f + 2 * p
+        return span // s + 1 if span >= 0 else 0
+
+    def starts(self):
+        """First padded index of every kernel position along one axis."""
+        w, f, p, s = self.values
+        return [i * s for i in range(self.output_size())]
+
+    def unvisited(self):
+        """Indices of padded rows (and columns: the same) that no kernel window covers."""
+        w, f, p, s = self.values
+        covered = np.zeros(self.padded_size(), bool)
+        for start in self.starts():
+            covered[start:start + f] = True
+        return [int(i) for i in np.flatnonzero(~covered)]
+
+    def dropped_by_floor(self):
+        """Unvisited indices after the last window: the rows the floor drops."""
+        starts = self.starts()
+        end = starts[-1] + self.kernel.value if starts else 0
+        return [i for i in self.unvisited() if i >= end]
+
+    @property
+    def text(self) -> str:
+        """The explanation shown above the grid, as plain text."""
+        return self._text
+
+    # ------------------------------------------------------------------ drawing
+    def _explain(self):
+        w, f, p, s = self.values
+        span = w - f + 2 * p
+        o = self.output_size()
+        lines = [f"W = {w}, F = {f}, P = {p}, S = {s};  padded input W + 2P = {w + 2 * p}"]
+        if span < 0:
+            lines.append(f"The kernel (F = {f}) is larger than the padded input "
+                         f"(W + 2P = {w + 2 * p}): it fits nowhere, so the output is EMPTY "
+                         f"(0 × 0). (W − F + 2P)/S + 1 = ({w} − {f} + {2 * p})/{s} + 1 < 1. "
+                         "Add padding or use a smaller kernel.")
+            return lines
+        exact = span / s
+        formula = f"O = floor((W − F + 2P)/S) + 1 = floor(({w} − {f} + {2 * p})/{s}) + 1"
+        if span % s == 0:
+            lines.append(f"{formula} = {span // s} + 1 = {o}   → output {o} × {o}")
+            lines.append(f"({span}/{s} = {span // s} is whole: the last window ends exactly at "
+                         "the last padded row.)")
+        else:
+            dropped = self.dropped_by_floor()
+            lines.append(f"{formula} = floor({exact:.3g}) + 1 = {span // s} + 1 = {o}"
+                         f"   → output {o} × {o}")
+            lines.append(f"({span}/{s} = {exact:.3g} is not whole: one more step of {s} would "
+                         f"put the kernel past the edge, so the floor drops it. Padded "
+                         f"row(s)/column(s) {dropped} are never visited (shaded red). Keras' "
+                         "padding='valid' does the same; padding='same' would pad so that the "
+                         f"output is ceil(W/S) = {-(-w // s)}.)")
+        gaps = [i for i in self.unvisited() if i not in self.dropped_by_floor()]
+        if gaps:
+            lines.append(f"S = {s} > F = {f}: rows/columns {gaps} fall between two windows and "
+                         "are skipped too (shaded orange).")
+        return lines
+
+    def _render(self):
+        w, f, p, s = self.values
+        lines = self._explain()
+        self._text = "\n".join(lines)
+        self.text_html.value = ("<div style='font-family:monospace; line-height:1.5'>"
+                                + "<br>".join(html.escape(t) for t in lines) + "</div>")
+        n_pad = w + 2 * p
+        o = self.output_size()
+        cell = min(0.4, 6.0 / max(n_pad, 1))
+        out_cells = max(o, 1)
+        width = n_pad * cell + out_cells * cell + 2.2
+        height = max(n_pad, out_cells) * cell + 1.0
+        fig = viz.new_figure(width, height)
+        ax = fig.add_axes([0.4 / width, 0.3 / height, n_pad * cell / width,
+                           n_pad * cell / height])
+        grid = np.zeros((n_pad, n_pad))
+        grid[p:p + w, p:p + w] = 1.0
+        g = viz.draw_grid(ax, grid, cmap="Greys", vmin=-0.6, vmax=2.5, show_values=False,
+                          title=f"padded input {n_pad}×{n_pad}")
+        if p:
+            g.outline(p, p, w, w, color="black", linestyle="--")
+        dropped = self.dropped_by_floor()
+        gaps = [i for i in self.unvisited() if i not in dropped]
+        g.shade(rows=dropped, cols=dropped, color=viz.WINDOW_COLOR, alpha=0.35)
+        g.shade(rows=gaps, cols=gaps, color=viz.CURRENT_COLOR, alpha=0.3)
+        starts = self.starts()
+        if starts:
+            g.highlight(0, 0, f, f, name="first")
+            last = starts[-1]
+            if last:
+                g.highlight(last, last, f, f, name="last", color="#1f77b4", linewidth=2)
+            for st in starts:            # tick marks: where each window starts
+                ax.plot([st - 0.5], [-0.9], marker="v", color=viz.WINDOW_COLOR,
+                        markersize=5, clip_on=False)
+                ax.plot([-0.9], [st - 0.5], marker=">", color=viz.WINDOW_COLOR,
+                        markersize=5, clip_on=False)
+        else:
+            ax.text(n_pad / 2 - 0.5, n_pad / 2 - 0.5, f"kernel {f}×{f}\ndoes not fit",
+                    ha="center", va="center", color=viz.WINDOW_COLOR, fontsize=11)
+        x_out = 0.4 + n_pad * cell + 1.2
+        ax_o = fig.add_axes([x_out / width, 0.3 / height, out_cells * cell / width,
+                             out_cells * cell / height])
+        if o:
+            viz.draw_grid(ax_o, np.zeros((o, o)), cmap="Oranges", vmin=0, vmax=1,
+                          show_values=False, title=f"output {o}×{o}")
+        else:
+            ax_o.set_xticks([])
+            ax_o.set_yticks([])
+            ax_o.set_title("output: empty", fontsize=10)
+        self._show_figure(fig)
