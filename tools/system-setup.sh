@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # System packages a fresh Debian/Ubuntu machine lacks: the Fashion-MNIST files and, for the
-# browser tests, Chromium. Installed only where apt is usable as root; otherwise we say what to do.
+# browser tests, Chromium; npm, which fetches the offline copies of reveal.js/MathJax for the slide
+# decks and the course site (tools/vendor-web.sh, into build/vendor/). Installed only where apt is
+# usable as root; otherwise we say what to do.
 set -u
 need=()
 [[ -d /usr/share/datasets/fashion-mnist ]] || need+=(dataset-fashion-mnist)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-((${#need[@]})) || exit 0
+command -v npm >/dev/null 2>&1 || need+=(npm)
+here=$(dirname "$0")
+vendor() {
+  bash "$here/vendor-web.sh" || echo "warning: could not vendor reveal.js/MathJax (see above)" >&2
+}
+((${#need[@]})) || { vendor; exit 0; }
 
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${need[*]}"
@@ -18,4 +25,5 @@ else
   echo "  Fashion-MNIST: 'sudo apt-get install dataset-fashion-mnist', or set CNNCOURSE_DATA," >&2
   echo "  or let Keras download it on first use. Browser tests are skipped without chromium." >&2
 fi
+vendor
 exit 0

@@ -1,0 +1,175 @@
+"""The static course site: every lecture notebook as an HTML page with its outputs.
+
+    cnncourse site [--out DIR] [--slides-out DIR] [--no-slides]
+
+Writes ``build/site/index.html`` (the chapter table: number, title from each notebook's first
+heading, links to the page, the slide deck and the .ipynb), one ``NN_topic.html`` per lecture
+notebook (executed, cells tagged ``instructor`` removed), and the student decks into
+``build/slides/`` (one execution serves both, see :func:`cnncourse.slides.execute_notebook`).
+The exercise notebooks are listed too, rendered as handed out (no outputs) with a download copy.
+Everything loads from ``build/vendor/`` by relative paths: the site works from the file system,
+offline.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from . import slides
+
+DEFAULT_OUT = Path("build/site")
+EXERCISE_DIR = Path("exercises")
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cnncourse: convolutional neural networks</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.5; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
+th, td {{ text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #ddd; }}
+th {{ background: #f4f4f4; }}
+td.num {{ font-variant-numeric: tabular-nums; width: 3rem; }}
+.missing {{ color: #999; }}
+</style>
+</head>
+<body>
+<h1>cnncourse: convolutional neural networks (합성곱 신경망)</h1>
+<p>Lecture notebooks rendered with their outputs, and the slide decks made from them.
+In a deck press <kbd>s</kbd> for the speaker view, <kbd>Esc</kbd> for the overview.
+To run the notebooks yourself: <code>make lab</code> in the course folder.</p>
+<h2>Chapters</h2>
+<table id="chapters">
+<thead><tr><th>#</th><th>Chapter</th><th>Page</th><th>Slides</th><th>Notebook</th></tr></thead>
+<tbody>
+{chapters}
+</tbody>
+</table>
+{exercises}
+</body>
+</html>
+"""
+
+
+def chapter_number(path: Path) -> str:
+    """'02' for notebooks/02_convolution_math.ipynb ('' when the name has no number)."""
+    match = re.match(r"(\d+)", path.stem)
+    return match.group(1) if match else ""
+
+
+def _link(href: str | None, text: str) -> str:
+    if href is None:
+        return f'<span class="missing">{html.escape(text)}: not built</span>'
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def write_page(nb, name: str, out_dir: Path, vendor: Path) -> Path:
+    """Export a notebook (executed or not) as ``out_dir/<name>.html``, student version."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exporter = slides.offline_exporter("html", out_dir, vendor)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    target = out_dir / f"{name}.html"
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _exercise_section(exercise_dir: Path, out: Path, vendor: Path, log) -> str:
+    import nbformat
+
+    paths = sorted(Path(exercise_dir).glob("*.ipynb"))
+    if not paths:
+        return ""
+    rows = []
+    ex_dir = out / "exercises"
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        page = write_page(nb, path.stem, ex_dir, vendor)
+        shutil.copy2(path, ex_dir / path.name)
+        log(f"  -> {page}")
+        title = slides.first_heading(nb) or path.stem
+        rows.append(f'<tr><td class="num">{chapter_number(path)}</td>'
+                    f"<td>{html.escape(title)}</td>"
+                    f"<td>{_link(f'exercises/{page.name}', 'page')}</td>"
+                    f"<td>{_link(f'exercises/{path.name}', path.name)}</td></tr>")
+    return ("<h2>Exercises</h2>\n<p>Fill them in JupyterLab; check yourself with "
+            "<code>pytest --nbval-lax exercises/NN_topic.ipynb</code>.</p>\n"
+            '<table id="exercises">\n<thead><tr><th>#</th><th>Exercise</th><th>Page</th>'
+            "<th>Notebook</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+
+
+def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
+               fresh: bool = False, log=print, cache_dir: Path | None = slides.EXECUTED_CACHE,
+               exercise_dir: Path = EXERCISE_DIR) -> tuple[Path, list[str]]:
+    """Build the pages (and decks unless ``slides_out`` is None) and the index; returns
+    (index path, error messages). A notebook that fails to run is listed as not built."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    vendor = slides.vendor_dir()
+    slides.check_vendor(vendor)
+    out.mkdir(parents=True, exist_ok=True)
+    rows, errors = [], []
+    for path in paths:
+        log(f"site: {path} ...")
+        title = slides.first_heading(nbformat.read(path, as_version=4)) or path.stem
+        page = deck = None
+        try:
+            nb = slides.execute_notebook(path, cache_dir, timeout=timeout, fresh=fresh)
+        except (CellExecutionError, CellTimeoutError) as exc:
+            errors.append(f"{path}: a cell failed while executing:\n{exc}")
+        else:
+            page = write_page(nb, path.stem, out, vendor)
+            log(f"  -> {page}")
+            if slides_out is not None:
+                deck = slides.write_deck(nb, path.stem, slides_out, vendor)
+                log(f"  -> {deck}")
+        copy = out / "notebooks" / path.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(path, copy)
+        rel = (lambda p: None if p is None
+               else Path(os.path.relpath(p.resolve(), out.resolve())).as_posix())
+        rows.append(f'<tr><td class="num">{chapter_number(path)}</td>'
+                    f"<td>{html.escape(title)}</td>"
+                    f"<td>{_link(rel(page), 'page')}</td>"
+                    f"<td>{_link(rel(deck), 'slides') if slides_out is not None else ''}</td>"
+                    f"<td>{_link(f'notebooks/{path.name}', path.name)}</td></tr>")
+    exercises = _exercise_section(exercise_dir, out, vendor, log)
+    index = out / "index.html"
+    index.write_text(_PAGE.format(chapters="\n".join(rows), exercises=exercises),
+                     encoding="utf-8")
+    return index, errors
+
+
+def configure_parser(parser):
+    parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="lecture notebooks to include (default: every notebooks/*.ipynb)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"output folder (default: {DEFAULT_OUT}/)")
+    parser.add_argument("--slides-out", type=Path, default=slides.DEFAULT_OUT,
+                        help=f"where the decks go (default: {slides.DEFAULT_OUT}/)")
+    parser.add_argument("--no-slides", action="store_true", help="do not build the decks")
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds a single cell may run (default: 600)")
+    parser.add_argument("--fresh", action="store_true",
+                        help=f"execute again even if {slides.EXECUTED_CACHE}/ holds a run")
+
+
+def run(args) -> int:
+    try:
+        paths = slides.lecture_notebooks(args.notebooks)
+        index, errors = build_site(paths, args.out, None if args.no_slides else args.slides_out,
+                                   args.timeout, args.fresh)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
+    print(f"site: open {index} in a browser")
+    return 1 if errors else 0
