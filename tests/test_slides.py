@@ -1,0 +1,181 @@
+"""`cnncourse slides` and `cnncourse site` on a small notebook made here: executed decks with
+speaker notes and widget state, instructor cells only in instructor decks, and no asset loaded
+from the network (everything from build/vendor/ by relative path)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cnncourse import cli, site, slides
+
+NOTE_TEXT = "SPEAKER-NOTE: greet the class"
+INSTRUCTOR_TEXT = "INSTRUCTOR-ONLY-ANSWER"
+
+
+def _cell(cell, slide_type, tags=()):
+    cell.metadata["slideshow"] = {"slide_type": slide_type}
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def make_tiny_notebook(path: Path) -> Path:
+    """Four slides: a title with math (+ a notes cell), a computed output with an instructor
+    fragment, a widget, a final slide. Same conventions as the lecture notebooks."""
+    nb = new_notebook(cells=[
+        _cell(new_markdown_cell("# Tiny deck: convolution\n\n$s(t) = \\sum_k x(t+k)\\,w(k)$"),
+              "slide"),
+        _cell(new_markdown_cell(NOTE_TEXT), "notes"),
+        _cell(new_code_cell("from cnncourse import ops\nprint(ops.conv1d([1., 2., 3.], [1., 1.]))"),
+              "slide"),
+        _cell(new_code_cell(f"print('{INSTRUCTOR_TEXT}')"), "fragment", ["instructor"]),
+        _cell(new_code_cell("import ipywidgets as w\nw.IntSlider(value=3, max=10)"), "slide"),
+        _cell(new_markdown_cell("## Last slide"), "slide"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+# Every place a page can pull an asset from: <script src>, <link href>, <img src>, CSS url()/@import.
+_ASSET_REFS = [
+    re.compile(r"<script[^>]*\ssrc=[\"']([^\"']+)", re.I),
+    re.compile(r"<link[^>]*\shref=[\"']([^\"']+)", re.I),
+    re.compile(r"<img[^>]*\ssrc=[\"']([^\"']+)", re.I),
+    re.compile(r"@import\s+(?:url\()?[\"']?([^\"')\s;]+)", re.I),
+    re.compile(r"url\(\s*[\"']?([^\"')]+)", re.I),
+    re.compile(r"import\s+\w+\s+from\s+[\"']([^\"']+)", re.I),
+    re.compile(r"widgetRendererSrc\s*=\s*'([^']+)'"),
+    re.compile(r"\"(\S+/dist/reveal\.js|\S+/plugin/notes/notes\.js)\""),
+]
+
+
+def asset_refs(text: str) -> list[str]:
+    return [m.group(1) for rx in _ASSET_REFS for m in rx.finditer(text)
+            if not m.group(1).startswith(("data:", "#"))]
+
+
+def assert_offline(page: Path) -> None:
+    """No asset from http(s) or protocol-relative URLs; every local one exists on disk."""
+    refs = asset_refs(page.read_text(encoding="utf-8"))
+    remote = [r for r in refs if re.match(r"(https?:)?//", r, re.I)]
+    assert not remote, f"{page.name} loads assets from the network: {remote}"
+    missing = [r for r in refs
+               if not (page.parent / unquote(urlsplit(r).path)).exists()]
+    assert not missing, f"{page.name} refers to local assets that do not exist: {missing}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("slides")
+    nb_path = make_tiny_notebook(tmp / "01_tiny.ipynb")
+    cache = tmp / "executed"
+    student, errors = slides.build_decks([nb_path], tmp / "student", cache_dir=cache,
+                                         log=lambda *a: None)
+    assert not errors, errors
+    teacher, errors = slides.build_decks([nb_path], tmp / "teacher", instructor=True,
+                                         cache_dir=cache, log=lambda *a: None)
+    assert not errors, errors
+    return {"tmp": tmp, "notebook": nb_path, "student": student[0], "teacher": teacher[0],
+            "cache": cache}
+
+
+@pytest.mark.slow
+def test_deck_is_executed_with_notes_and_widget_state(built):
+    deck = built["student"]
+    assert deck.name == "01_tiny.slides.html"
+    text = deck.read_text(encoding="utf-8")
+    assert "[3. 5.]" in text                       # ops.conv1d ran: 1+2, 2+3
+    assert re.search(r'<aside class="notes">.*?' + re.escape(NOTE_TEXT), text, re.S)
+    assert "application/vnd.jupyter.widget-state+json" in text
+    assert "IntSliderModel" in text
+    assert len(re.findall(r"<section", text)) >= 4
+
+
+@pytest.mark.slow
+def test_instructor_cells_only_in_instructor_decks(built):
+    assert INSTRUCTOR_TEXT not in built["student"].read_text(encoding="utf-8")
+    assert INSTRUCTOR_TEXT in built["teacher"].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_decks_load_nothing_from_the_network(built):
+    for deck in (built["student"], built["teacher"]):
+        assert_offline(deck)
+    text = built["student"].read_text(encoding="utf-8")
+    refs = asset_refs(text)
+    assert any(r.endswith("reveal.js/dist/reveal.js") for r in refs), refs
+    assert any("mathjax/MathJax.js" in r for r in refs), refs
+    assert any(r.endswith("html-manager/dist/embed-amd.js") for r in refs), refs
+
+
+@pytest.mark.slow
+def test_execution_is_cached_until_the_notebook_changes(built):
+    nb_path, cache = built["notebook"], built["cache"]
+    cached = nbformat.read(cache / nb_path.name, as_version=4)
+    key = cached.metadata["cnncourse"]["build_key"]
+    again = slides.execute_notebook(nb_path, cache)
+    assert again.metadata["cnncourse"]["build_key"] == key
+    changed = built["tmp"] / "changed" / nb_path.name
+    changed.parent.mkdir()
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[2].source = "print(6 * 7)"
+    nbformat.write(nb, changed)
+    rerun = slides.execute_notebook(changed, cache)
+    assert rerun.metadata["cnncourse"]["build_key"] != key
+    assert "42" in rerun.cells[2].outputs[0]["text"]
+
+
+@pytest.mark.slow
+def test_site_has_chapter_table_pages_and_deck_links(built):
+    tmp = built["tmp"]
+    exercises = tmp / "exercises"
+    exercises.mkdir()
+    ex = new_notebook(cells=[new_markdown_cell("# Exercise 01: a tiny one"),
+                             new_code_cell("raise NotImplementedError('fill me')")])
+    nbformat.write(ex, exercises / "01_tiny.ipynb")
+    index, errors = site.build_site([built["notebook"]], tmp / "site", tmp / "site-slides",
+                                    cache_dir=built["cache"], exercise_dir=exercises,
+                                    log=lambda *a: None)
+    assert not errors, errors
+    html = index.read_text(encoding="utf-8")
+    row = re.search(r'<table id="chapters">.*?</table>', html, re.S).group(0)
+    assert '<td class="num">01</td><td>Tiny deck: convolution</td>' in row
+    assert 'href="01_tiny.html"' in row and 'href="../site-slides/01_tiny.slides.html"' in row
+    assert "Exercise 01: a tiny one" in html
+    page = tmp / "site" / "01_tiny.html"
+    assert "[3. 5.]" in page.read_text(encoding="utf-8")
+    assert INSTRUCTOR_TEXT not in page.read_text(encoding="utf-8")
+    for built_page in (page, tmp / "site" / "exercises" / "01_tiny.html",
+                       tmp / "site-slides" / "01_tiny.slides.html"):
+        assert_offline(built_page)
+    assert (tmp / "site" / "exercises" / "01_tiny.ipynb").exists()
+    assert (tmp / "site" / "notebooks" / "01_tiny.ipynb").exists()
+
+
+def test_first_heading_is_the_title():
+    nb = new_notebook(cells=[new_code_cell("# a comment, not a heading"),
+                             new_markdown_cell("Some text\n\n## 02. Convolution math (합성곱)")])
+    assert slides.first_heading(nb) == "02. Convolution math (합성곱)"
+    assert slides.first_heading(new_notebook()) is None
+
+
+def test_cli_reports_a_missing_notebook(tmp_path, capsys):
+    assert cli.main(["slides", str(tmp_path / "nope.ipynb"), "--out", str(tmp_path)]) == 1
+    assert "no such notebook" in capsys.readouterr().err
+
+
+def test_missing_vendor_copy_says_how_to_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="tools/vendor-web.sh"):
+        slides.check_vendor(tmp_path)
+
+
+def test_vendor_copy_is_complete():
+    """`make setup` (tools/vendor-web.sh) put every asset the templates load in build/vendor/."""
+    slides.check_vendor(slides.vendor_dir())
