@@ -31,12 +31,15 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:      # containers and CI often 
     HEADLESS_FLAGS.append("--allow-root")
 
 # User settings for the test's private settings folder: no notification toasts, all cells
-# attached to the page (so widgets below the fold render), the kernel starts without a dialog.
+# attached to the page (so widgets below the fold render), the kernel starts without a dialog,
+# no autosave.
 TEST_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
         {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
         {"windowingMode": "none", "autoStartDefaultKernel": True},
+    # Never write a test run's outputs into the committed notebooks.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
 
@@ -53,9 +56,9 @@ def _get(url: str, token: str, timeout: float = 5.0):
 
 
 @contextlib.contextmanager
-def running_lab(tmp: Path, extra_flags=(), startup_timeout: float = 90.0):
-    """Start `jupyter lab` on 127.0.0.1 with a free port and a random token, with private
-    runtime/config/data/settings/workspace folders under ``tmp``; yield (base_url, token).
+def running_lab(tmp: Path, extra_flags=(), startup_timeout: float = 90.0, root: Path = REPO):
+    """Start `jupyter lab` in ``root`` on 127.0.0.1 with a free port and a random token, with
+    private runtime/config/data/settings/workspace folders under ``tmp``; yield (base_url, token).
     The server and every process it started (kernels) are killed on exit."""
     port, token = free_port(), secrets.token_hex(16)
     dirs = {name: tmp / name for name in ("runtime", "config", "data", "settings", "workspaces",
@@ -74,9 +77,9 @@ def running_lab(tmp: Path, extra_flags=(), startup_timeout: float = 90.0):
     env.pop("MPLBACKEND", None)            # the kernel draws inline, as for a student
     log_path = tmp / "jupyter-lab.log"
     cmd = [str(JUPYTER), "lab", f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={REPO}", *LAB_FLAGS, *HEADLESS_FLAGS, *extra_flags]
+           f"--ServerApp.root_dir={root}", *LAB_FLAGS, *HEADLESS_FLAGS, *extra_flags]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
