@@ -1,0 +1,226 @@
+"""The course the way a person meets it, in a real browser (Debian's chromium via Playwright):
+
+- JupyterLab: open notebook 02, run all cells, wait for the kernel to go idle, move the
+  convolution stepper's slider with the keyboard, and check the value it shows is what
+  cnncourse.ops computes for that step; screenshot in test-artifacts/.
+- A built slide deck, opened from the file system with no network: reveal.js starts, speaker
+  notes are there, two slides forward; screenshot in test-artifacts/.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnncourse import ops, slides
+from cnncourse.widgets.conv_stepper import OUTPUT_VALUE_CLASS, ConvStepper, format_value
+
+from .test_lab import REPO, running_lab
+from .test_slides import NOTE_TEXT, make_tiny_notebook
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"no chromium at {CHROMIUM}: 'sudo apt-get install chromium' "
+                              "(make setup does it when run as root)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A fresh headless chromium profile (no cached state, no sync, no first-run pages)."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _watch(page) -> dict:
+    """Collect page errors and every request that leaves the file system / the local server."""
+    seen = {"errors": [], "requests": []}
+    page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+    page.on("request", lambda req: seen["requests"].append(req.url))
+    return seen
+
+
+# ------------------------------------------------------------------------------------------
+# JupyterLab and notebook 02's convolution stepper
+# ------------------------------------------------------------------------------------------
+NOTEBOOK_02 = "notebooks/02_convolution_math.ipynb"
+
+# The first ConvStepper notebook 02 displays. The test builds the same one to know what the
+# page must show; if the notebook changes its first stepper, change this to match.
+def first_stepper_of_notebook_02() -> ConvStepper:
+    x = np.arange(16.).reshape(4, 4)
+    w = np.array([[1., 0., -1.], [1., 0., -1.], [1., 0., -1.]])
+    return ConvStepper(x, w)
+
+
+_NOTEBOOK_STATE = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.sessionContext || !panel.content || !panel.content.widgets) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const code = panel.content.widgets.filter(c => c.model.type === 'code');
+  const errors = [];
+  for (const c of code) for (let i = 0; i < c.model.outputs.length; i++) {
+    const o = c.model.outputs.get(i);
+    if (o.type === 'error') errors.push(JSON.stringify(o.toJSON()).slice(0, 2000));
+  }
+  return {path: panel.context.path, kernel: kernel ? kernel.status : 'none',
+          pending: code.filter(c => c.model.executionCount === null).length,
+          total: code.length, errors};
+}"""
+
+
+def _notebook_state(page):
+    return page.evaluate(_NOTEBOOK_STATE)
+
+
+def run_all_and_wait(page, notebook: str, timeout: float = 150.0) -> dict:
+    """Run every cell of the open notebook; return once all ran and the kernel is idle."""
+    deadline = time.monotonic() + 60
+    while True:                       # the kernel starts on its own (autoStartDefaultKernel)
+        state = _notebook_state(page)
+        if state and state["path"] == notebook and state["kernel"] == "idle":
+            break
+        assert time.monotonic() < deadline, f"kernel never became idle: {state}"
+        page.wait_for_timeout(500)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    deadline = time.monotonic() + timeout
+    while True:
+        page.wait_for_timeout(1000)
+        state = _notebook_state(page)
+        assert not state["errors"], f"{notebook}: a cell failed in the browser: {state['errors']}"
+        if state["pending"] == 0 and state["kernel"] == "idle":
+            return state
+        assert time.monotonic() < deadline, f"{notebook} did not finish in {timeout:.0f}s: {state}"
+
+
+def drive_stepper(browser, tmp: Path, root: Path, notebook: str, make_stepper, shot: Path):
+    """Open ``notebook`` in JupyterLab, run it, press ArrowRight on the first stepper's
+    slider and check the value shown against ``make_stepper()`` and cnncourse.ops."""
+    with running_lab(tmp, extra_flags=["--LabApp.expose_app_in_browser=True"],
+                     root=root) as (base, token):
+        page = browser.new_page()
+        seen = _watch(page)
+        try:
+            page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+            state = run_all_and_wait(page, notebook)
+            value = page.locator(f".{OUTPUT_VALUE_CLASS}").first
+            value.wait_for(state="visible", timeout=30_000)
+            box = value.locator("xpath=ancestor::div[contains(@class,'widget-hbox')][1]")
+            handle = box.locator(".noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            before = value.inner_text()
+
+            expected = make_stepper()
+            start = expected.step.value
+            assert re.sub(r"\s+", " ", before).strip() == _shown(expected), before
+
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            expected.step.value = start + 1
+            want = _shown(expected)
+            page.wait_for_function(
+                "([el, want]) => el.innerText.replace(/\\s+/g, ' ').trim() === want",
+                arg=[value.element_handle(), want], timeout=20_000)
+            after = re.sub(r"\s+", " ", value.inner_text()).strip()
+
+            # The stepper's number is the convolution cnncourse.ops computes at that position.
+            full = (ops.conv1d(expected.x, expected.w, expected.b, stride=expected.stride,
+                               padding=expected.pads[0]) if expected.kind == "1d"
+                    else ops.conv2d(expected.x, expected.w, expected.b, stride=expected.stride,
+                                    padding=expected.pads) if expected.kind == "2d"
+                    else ops.conv2d(expected.x, expected.w[..., None], expected.b,
+                                    stride=expected.stride, padding=expected.pads)[..., 0])
+            ops_value = full[expected.position()]
+            assert after.endswith(f"= {format_value(ops_value)}"), (after, ops_value)
+            assert after != re.sub(r"\s+", " ", before).strip()
+
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            box.locator("xpath=..").scroll_into_view_if_needed()
+            page.screenshot(path=str(shot))
+            assert not seen["errors"], seen["errors"]
+            return {"before": before, "after": after, "cells": state["total"]}
+        finally:
+            page.close()
+
+
+def _shown(stepper: ConvStepper) -> str:
+    """The text the value widget shows for the stepper's current step."""
+    index = ", ".join(str(k) for k in stepper.position())
+    return f"output[{index}] = {format_value(stepper.current_value())}"
+
+
+@pytest.mark.timeout(240)
+def test_notebook_02_stepper_moves_to_the_ops_value(browser, tmp_path):
+    path = REPO / NOTEBOOK_02
+    assert path.exists(), f"{NOTEBOOK_02} is missing"
+    committed = path.read_bytes()
+    drive_stepper(browser, tmp_path, REPO, NOTEBOOK_02, first_stepper_of_notebook_02,
+                  ARTIFACTS / "notebook02_conv_stepper.png")
+    assert path.read_bytes() == committed, "the browser test modified the committed notebook"
+
+
+# ------------------------------------------------------------------------------------------
+# A built deck, offline
+# ------------------------------------------------------------------------------------------
+_REVEAL = ("() => require(Object.keys(require.s.contexts._.defined)"
+           ".find(k => k.endsWith('dist/reveal.js')))")
+
+
+def step_through_deck(browser, deck: Path, shot: Path) -> list:
+    page = browser.new_page()
+    seen = _watch(page)
+    try:
+        page.goto(deck.resolve().as_uri())
+        page.wait_for_selector(".reveal.ready", timeout=30_000)
+        page.evaluate(f"window.__reveal = ({_REVEAL})()")
+        assert page.evaluate("__reveal.hasPlugin('notes')"), "speaker notes plugin not loaded"
+        positions = [page.evaluate("__reveal.getIndices()")]
+        notes = [page.evaluate("__reveal.getSlideNotes()")]
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("([h, v, f]) => { const i = __reveal.getIndices();"
+                                   " return i.h !== h || i.v !== v || i.f !== f; }",
+                                   arg=[positions[-1]["h"], positions[-1]["v"],
+                                        positions[-1].get("f")], timeout=10_000)
+            positions.append(page.evaluate("__reveal.getIndices()"))
+            notes.append(page.evaluate("__reveal.getSlideNotes()"))
+        page.wait_for_timeout(500)               # let the transition finish for the picture
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        remote = [u for u in seen["requests"] if not u.startswith(("file:", "data:", "blob:"))]
+        assert not remote, f"the deck asked the network for: {remote}"
+        assert not seen["errors"], seen["errors"]
+        mathjax = page.evaluate("typeof MathJax !== 'undefined' && !!MathJax.Hub")
+        return {"positions": positions, "notes": notes, "mathjax": mathjax}
+    finally:
+        page.close()
+
+
+@pytest.mark.timeout(120)
+def test_built_deck_steps_through_two_slides_offline(browser, tmp_path):
+    notebook = make_tiny_notebook(tmp_path / "01_tiny.ipynb")
+    decks, errors = slides.build_decks([notebook], tmp_path / "slides",
+                                       cache_dir=tmp_path / "executed", log=lambda *a: None)
+    assert not errors, errors
+    result = step_through_deck(browser, decks[0], ARTIFACTS / "deck_tiny_slide3.png")
+    assert [p["h"] for p in result["positions"]] == [0, 1, 2]
+    assert NOTE_TEXT in result["notes"][0]            # speaker notes travel with the slide
+    assert result["mathjax"]
