@@ -224,3 +224,33 @@ def test_built_deck_steps_through_two_slides_offline(browser, tmp_path):
     assert [p["h"] for p in result["positions"]] == [0, 1, 2]
     assert NOTE_TEXT in result["notes"][0]            # speaker notes travel with the slide
     assert result["mathjax"]
+
+
+# ------------------------------------------------------------------------------------------
+# The live slideshow (jupyterlab-rise) inside our JupyterLab
+# ------------------------------------------------------------------------------------------
+@pytest.mark.timeout(150)
+def test_rise_live_slideshow_opens_and_advances(browser, tmp_path):
+    root = tmp_path / "course"
+    root.mkdir()
+    make_tiny_notebook(root / "01_tiny.ipynb")
+    with running_lab(tmp_path / "lab", root=root) as (base, token):
+        page = browser.new_page()
+        seen = _watch(page)
+        try:
+            page.goto(f"{base}/rise/01_tiny.ipynb?token={token}")
+            page.wait_for_selector(".reveal.ready", timeout=60_000)
+            slides_shown = page.locator(".reveal .slides > section")
+            assert slides_shown.count() == 4, slides_shown.count()
+            first = page.locator(".reveal .slides > section.present").inner_text()
+            assert "Tiny deck" in first
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => { const s = document.querySelector("
+                                   "'.reveal .slides > section.present');"
+                                   " return s && s.innerText.includes('ops.conv1d'); }",
+                                   timeout=15_000)
+            page.wait_for_timeout(1500)          # let the slide transition finish
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "rise_slide2.png"))
+        finally:
+            page.close()

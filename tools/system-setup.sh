@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages a fresh Debian/Ubuntu machine lacks: the Fashion-MNIST files and, for the
-# browser tests, Chromium; npm, which fetches the offline copies of reveal.js/MathJax for the slide
+# browser tests, Chromium and a Korean font; npm, which fetches the offline copies of reveal.js/MathJax for the slide
 # decks and the course site (tools/vendor-web.sh, into build/vendor/). Installed only where apt is
 # usable as root; otherwise we say what to do.
 set -u
@@ -8,6 +8,8 @@ need=()
 [[ -d /usr/share/datasets/fashion-mnist ]] || need+=(dataset-fashion-mnist)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# A Hangul font, so the Korean terms show in the browser (decks, site, JupyterLab screenshots).
+fc-list :lang=ko 2>/dev/null | grep -q . || need+=(fonts-nanum)
 here=$(dirname "$0")
 vendor() {
   bash "$here/vendor-web.sh" || echo "warning: could not vendor reveal.js/MathJax (see above)" >&2
