@@ -63,12 +63,30 @@ def _watch(page) -> dict:
 # ------------------------------------------------------------------------------------------
 NOTEBOOK_02 = "notebooks/02_convolution_math.ipynb"
 
-# The first ConvStepper notebook 02 displays. The test builds the same one to know what the
-# page must show; if the notebook changes its first stepper, change this to match.
+# The first ConvStepper notebook 02 displays: equation (4.10)'s 1D example of the slides
+# (document 003). The test builds the same stepper to know what the page must show; the source
+# lines below must appear in the notebook, so a change there fails here with a clear message.
+STEPPER_02_SOURCE = ["z = np.array([1., 3., 2., 5., 4., 0., 1.])",
+                     "u = np.array([1., 2., -1.])",
+                     "ConvStepper(z, u, padding=1)"]
+
+
 def first_stepper_of_notebook_02() -> ConvStepper:
-    x = np.arange(16.).reshape(4, 4)
-    w = np.array([[1., 0., -1.], [1., 0., -1.], [1., 0., -1.]])
-    return ConvStepper(x, w)
+    z = np.array([1., 3., 2., 5., 4., 0., 1.])
+    u = np.array([1., 2., -1.])
+    return ConvStepper(z, u, padding=1)
+
+
+def _first_stepper_cell_matches(path: Path) -> None:
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    first = next((i for i, src in enumerate(code) if "ConvStepper(" in src), None)
+    assert first is not None, f"{NOTEBOOK_02} displays no ConvStepper"
+    before = "\n".join(code[:first + 1])
+    for line in STEPPER_02_SOURCE:
+        assert line in before, (f"{NOTEBOOK_02}'s first ConvStepper no longer uses {line!r}; "
+                                "update first_stepper_of_notebook_02() in this test")
 
 
 _NOTEBOOK_STATE = """() => {
@@ -171,6 +189,7 @@ def _shown(stepper: ConvStepper) -> str:
 def test_notebook_02_stepper_moves_to_the_ops_value(browser, tmp_path):
     path = REPO / NOTEBOOK_02
     assert path.exists(), f"{NOTEBOOK_02} is missing"
+    _first_stepper_cell_matches(path)
     committed = path.read_bytes()
     drive_stepper(browser, tmp_path, REPO, NOTEBOOK_02, first_stepper_of_notebook_02,
                   ARTIFACTS / "notebook02_conv_stepper.png")
