@@ -203,7 +203,9 @@ _REVEAL = ("() => require(Object.keys(require.s.contexts._.defined)"
            ".find(k => k.endsWith('dist/reveal.js')))")
 
 
-def step_through_deck(browser, deck: Path, shot: Path) -> list:
+def step_through_deck(browser, deck: Path, shot: Path, key: str = "ArrowRight") -> dict:
+    """Open a deck from the file system, press ``key`` twice (ArrowRight: next horizontal
+    slide; Space: next step in reading order), return positions, notes and MathJax presence."""
     page = browser.new_page()
     seen = _watch(page)
     try:
@@ -214,7 +216,7 @@ def step_through_deck(browser, deck: Path, shot: Path) -> list:
         positions = [page.evaluate("__reveal.getIndices()")]
         notes = [page.evaluate("__reveal.getSlideNotes()")]
         for _ in range(2):
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press(key)
             page.wait_for_function("([h, v, f]) => { const i = __reveal.getIndices();"
                                    " return i.h !== h || i.v !== v || i.f !== f; }",
                                    arg=[positions[-1]["h"], positions[-1]["v"],
@@ -273,3 +275,17 @@ def test_rise_live_slideshow_opens_and_advances(browser, tmp_path):
             page.screenshot(path=str(ARTIFACTS / "rise_slide2.png"))
         finally:
             page.close()
+
+
+@pytest.mark.timeout(180)
+def test_lecture_deck_of_notebook_00_offline(browser, tmp_path):
+    """A real lecture deck (the welcome chapter) built, opened offline and stepped."""
+    notebook = REPO / "notebooks" / "00_welcome.ipynb"
+    assert notebook.exists(), f"{notebook} is missing"
+    decks, errors = slides.build_decks([notebook], tmp_path / "slides",
+                                       cache_dir=tmp_path / "executed", log=lambda *a: None)
+    assert not errors, errors
+    result = step_through_deck(browser, decks[0], ARTIFACTS / "deck_00_welcome.png", key="Space")
+    positions = [(p["h"], p["v"], p.get("f")) for p in result["positions"]]
+    assert len(set(positions)) == 3, positions
+    assert result["mathjax"]
