@@ -7,14 +7,15 @@ For each submission (in parallel, one nbval subprocess each):
 2. build a graded copy in a temporary folder: the pristine ``exercises/`` notebook's cells, with
    the student's answer cells (matched by cell id) and extra cells put back; setup and check
    cells always come from the pristine notebook; nbval markers and tags the student added
-   (``# NBVAL_SKIP``, ``raises-exception``, ...) are removed; outputs are cleared; a final
-   integrity cell verifies that ``cnncourse.checks`` / ``cnncourse.ops`` were not replaced;
+   (``# NBVAL_SKIP``, ``raises-exception``, ...) are removed; outputs are cleared; after each
+   check cell, an integrity cell verifies that ``cnncourse.checks`` / ``cnncourse.ops`` are intact;
 3. run ``pytest --nbval-lax --nbval-current-env --nbval-cell-timeout S`` on the copy with an
    overall process timeout; the plugin ``cnncourse.grading_nbval`` records each cell's result,
    and every check that succeeds writes its name to an evidence file;
-4. one row per exercise: ``passed`` (the check cell ran without exception *and* the real check
-   confirmed it), ``failed`` (AssertionError: wrong answer), ``error`` (unfilled stub, a crash,
-   a dead kernel), ``timeout``, or ``invalid``.
+4. one row per exercise: ``passed`` (the check cell ran without exception, the real check
+   confirmed it, and the integrity cell after it found the checks intact), ``failed``
+   (AssertionError: a wrong answer), ``error`` (an unfilled stub, a crash, a dead kernel),
+   ``timeout``, or ``invalid`` (not a notebook, another chapter, missing cells, tampering).
 
 The submitted files are only read, never written.
 """
@@ -47,12 +48,12 @@ DEFAULT_CELL_TIMEOUT = 120.0
 _MARKER = re.compile(r"^\s*#+\s*(NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-# Runs last in the graded copy, in the student's kernel. It compares every function of the
+# Runs right after every check cell of the graded copy, in the student's kernel. It compares every function of the
 # loaded cnncourse.checks.* and cnncourse.ops modules with a fresh compile of its source file,
 # checks that the package attributes point at those modules, that `import` and IPython's error
 # reporting are the stock ones, and only then writes its evidence line.
 INTEGRITY_SOURCE = '''\
-def _cnncourse_integrity():
+def _cnncourse_integrity(exercise):
     import builtins, os, sys, types
     problems = []
     if getattr(get_ipython(), "custom_exceptions", ()):
@@ -88,10 +89,10 @@ def _cnncourse_integrity():
     log = os.environ.get("CNNCOURSE_GRADE_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write("__integrity__\\n")
+            fh.write(f"__integrity__:{exercise}\\n")
 
 
-_cnncourse_integrity()'''
+_cnncourse_integrity(EXERCISE)'''
 
 
 @dataclass
@@ -194,12 +195,18 @@ def build_graded(student, original):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         graded.cells.append(cell)
+        if "check" in cell.metadata.get("tags", []):
+            graded.cells.append(integrity_cell(cell.metadata["cnncourse"]["exercise"]))
         graded.cells.extend(extras.get(cell.id, []))
-    integrity = nbformat.v4.new_code_cell(INTEGRITY_SOURCE)
-    integrity.id = "cnncourse-integrity"
-    integrity.metadata = {"tags": ["check"], "cnncourse": {"exercise": INTEGRITY}}
-    graded.cells.append(integrity)
     return graded
+
+
+def integrity_cell(exercise):
+    """The grader's cell that follows the check cell of exercise (see INTEGRITY_SOURCE)."""
+    cell = nbformat.v4.new_code_cell(INTEGRITY_SOURCE.replace("EXERCISE", repr(exercise)))
+    cell.id = "cnncourse-integrity-" + re.sub(r"[^A-Za-z0-9_-]", "-", exercise)[:40]
+    cell.metadata = {"tags": ["integrity"], "cnncourse": {"exercise": exercise}}
+    return cell
 
 
 # ----------------------------------------------------------------------------- running nbval
@@ -297,7 +304,8 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
     by_exercise = {}
     died_in = None
     for rec in records:
-        role = "check" if "check" in rec["tags"] else "answer" if "solution" in rec["tags"] else None
+        role = next((r for t, r in (("check", "check"), ("solution", "answer"),
+                                    ("integrity", "integrity")) if t in rec["tags"]), None)
         if role and rec["exercise"]:
             by_exercise.setdefault(rec["exercise"], {})[role] = rec
         if rec["exc_type"] == "KernelDied" and died_in is None:
@@ -308,13 +316,11 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
         status, message = classify(ex, got.get("check"), got.get("answer"), evidence, info,
                                    cell_timeout, died_in)
         rows.append(Row(name, ex, status, message))
-    integrity = by_exercise.get(INTEGRITY, {}).get("check")
-    if INTEGRITY not in evidence:
-        why = (_ANSI.sub("", integrity["evalue"] or integrity["message"]).strip()
-               if integrity and integrity["raised"] else "the integrity check did not run")
-        for row in rows:
-            if row.status == "passed":
-                row.status, row.message = "invalid", f"not confirmed: {why}"
+        integrity = got.get("integrity")
+        if status == "passed" and f"{INTEGRITY}:{ex}" not in evidence:
+            why = (_ANSI.sub("", integrity["evalue"] or integrity["message"]).strip()
+                   if integrity and integrity["raised"] else "the integrity check did not run")
+            rows[-1] = Row(name, ex, "invalid", f"not confirmed: {why}")
     return rows
 
 
