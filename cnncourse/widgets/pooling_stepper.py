@@ -22,6 +22,14 @@ from ._base import CourseWidget
 __all__ = ["PoolingStepper", "shift_right", "pool", "kept_by_max_pool"]
 
 MODES = ("max", "avg")
+MAX_DOTS_SIDE = 24           # above this input size the "kept" dots would hide the picture
+
+
+def _show_values(values):
+    """Write numbers in the cells only where they fit: integers up to 12 per side, others 8."""
+    values = np.asarray(values, dtype=float)
+    integers = np.all(np.isclose(values, np.round(values)))
+    return max(values.shape) <= (12 if integers else 8)
 
 
 def shift_right(x, pixels=1, fill=None):
@@ -109,13 +117,15 @@ class PoolingStepper(CourseWidget):
 
         self.fig = viz.new_figure(12, 4.2)
         self.ax_in, self.ax_out, self.ax_changed = self.fig.subplots(1, 3)
+        self._integers = bool(np.allclose(x, np.round(x)))
         self.in_view = viz.draw_grid(self.ax_in, x, cmap="Greys", vmin=self._vmin,
-                                     vmax=self._vmax)
+                                     vmax=self._vmax, show_values=_show_values(x))
         self.kept_dots = self.ax_in.scatter([], [], s=14, c="#2ca02c", edgecolors="black",
                                             linewidths=0.5, zorder=6)
         self.out_view = None
         self.changed_view = None
         self._shape = None
+        self._shape_mode = None
 
         for w in (self.mode, self.pool_size, self.stride, self.shift):
             w.observe(self._safely(self._on_params), names="value")
@@ -203,7 +213,7 @@ class PoolingStepper(CourseWidget):
             self.step.max = self.play.max = n - 1
             if self.step.value > n - 1:
                 self.step.value = n - 1
-            if shape != self._shape:
+            if shape != self._shape or self.mode.value != self._shape_mode:
                 self._build_output_panels(shape)
         finally:
             self._busy = False
@@ -213,9 +223,13 @@ class PoolingStepper(CourseWidget):
         for ax in (self.ax_out, self.ax_changed):
             ax.clear()
         zeros = np.zeros(shape)
+        # average pooling makes fractions even from integers: decide on the output's own size
+        numbers = max(shape) <= (12 if self._integers and self.mode.value == "max" else 8)
         self.out_view = viz.draw_grid(self.ax_out, zeros, cmap="Greys", vmin=self._vmin,
-                                      vmax=self._vmax)
-        self.changed_view = viz.draw_grid(self.ax_changed, zeros, cmap="Reds", vmin=0, vmax=1.6)
+                                      vmax=self._vmax, show_values=numbers)
+        self.changed_view = viz.draw_grid(self.ax_changed, zeros, cmap="Reds", vmin=0, vmax=1.6,
+                                          show_values=max(shape) <= 12)
+        self._shape_mode = self.mode.value
         self._shape = shape
 
     def _render(self):
@@ -239,7 +253,7 @@ class PoolingStepper(CourseWidget):
         self.changed_view.set_values(changed.astype(float))
         self.ax_changed.set_title(f"changed by a 1 px shift: {int(changed.sum())} of "
                                   f"{changed.size}", fontsize=10)
-        if mode == "max":
+        if mode == "max" and max(self.x.shape) <= MAX_DOTS_SIDE:
             rows, cols = np.nonzero(self.kept_mask())
             self.kept_dots.set_offsets(np.column_stack([cols + 0.3, rows - 0.3]))
         else:
@@ -257,7 +271,8 @@ class PoolingStepper(CourseWidget):
         ]
         if mode == "max":
             kept = int(self.kept_mask().sum())
-            lines.append(f"max pooling passes on {kept} of {h * w} input values (green dots): "
+            dots = " (green dots)" if max(self.x.shape) <= MAX_DOTS_SIDE else ""
+            lines.append(f"max pooling passes on {kept} of {h * w} input values{dots}: "
                          f"<b>{100 * self.discarded_fraction():.1f}% discarded</b>")
         else:
             lines.append(f"average pooling keeps no single value: {h * w} values are summarised "
