@@ -4,8 +4,8 @@
 
 Writes ``build/site/index.html`` (the chapter table: number, title from each notebook's first
 heading, links to the page, the slide deck and the .ipynb), one ``NN_topic.html`` per lecture
-notebook (executed, cells tagged ``instructor`` removed), and the student decks into
-``build/slides/`` (one execution serves both, see :func:`cnncourse.slides.execute_notebook`).
+notebook (executed; cells tagged ``instructor`` and speaker notes removed), and the student
+decks into ``build/slides/`` (one execution serves both: cnncourse.slides.execute_notebook).
 The exercise notebooks are listed too, rendered as handed out (no outputs) with a download copy.
 Everything loads from ``build/vendor/`` by relative paths: the site works from the file system,
 offline.
@@ -71,13 +71,11 @@ def _link(href: str | None, text: str) -> str:
 
 
 def write_page(nb, name: str, out_dir: Path, vendor: Path) -> Path:
-    """Export a notebook (executed or not) as ``out_dir/<name>.html``, student version."""
+    """Export a notebook (executed or not) as ``out_dir/<name>.html``, student version: no
+    ``instructor`` cells and no speaker notes (they stay in the decks)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = slides.offline_exporter("html", out_dir, vendor)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    target = out_dir / f"{name}.html"
-    target.write_text(body, encoding="utf-8")
-    return target
+    exporter = slides.offline_exporter("html", out_dir, vendor, drop_notes=True)
+    return slides.export(exporter, nb, name, out_dir / f"{name}.html")
 
 
 def _exercise_section(exercise_dir: Path, out: Path, vendor: Path, log) -> str:

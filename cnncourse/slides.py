@@ -38,11 +38,27 @@ VENDOR_FILES = {
     "widgets": "html-manager/dist/embed-amd.js",
 }
 
-# nbconvert's lab and reveal templates import Mermaid as an ES module from a CDN (ES modules do
-# not load from file:// either); the course has no Mermaid diagrams, so that block is emptied.
+# Two changes to nbconvert's lab and reveal templates:
+# - they import Mermaid as an ES module from a CDN (ES modules do not load from file:// either);
+#   the course has no Mermaid diagrams, so that block is emptied;
+# - the widgets HTML manager finds its Font Awesome files (the Play widget's icons) next to the
+#   require.js module ids it loads, by default relative to the page; map those ids to its folder;
+#   widget labels get the notebook's UI font instead of the browser's default serif.
 _OFFLINE_TEMPLATE = "cnncourse_offline.html.j2"
 _TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block jupyter_widgets %}
+{%- if "widgets" in nb.metadata -%}
+<style>.jupyter-widgets { font-family: var(--jp-ui-font-family, sans-serif); }</style>
+<script>
+require.config({paths: {
+  "@jupyter-widgets": "{{ resources.cnncourse_widgets_dir }}",
+  "@jupyter-widgets/html-manager/dist": "{{ resources.cnncourse_widgets_dir }}"
+}});
+</script>
+{%- endif -%}
+{{ super() }}
+{% endblock jupyter_widgets %}
 """
 
 
@@ -61,7 +77,7 @@ def vendor_dir() -> Path:
 
 
 def check_vendor(vendor: Path) -> None:
-    """Raise FileNotFoundError naming the missing asset and the fix, if the vendor copy is incomplete."""
+    """Raise FileNotFoundError naming the missing asset and the fix if the vendor copy is short."""
     for key, rel in VENDOR_FILES.items():
         if not (vendor / rel).exists():
             raise FileNotFoundError(
@@ -113,17 +129,21 @@ def _build_key(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _inline_matplotlib():
-    """Kernels started here draw figures inline even if the caller set MPLBACKEND=Agg."""
-    old = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+def _kernel_environment():
+    """Kernels started here draw figures inline even if the caller set MPLBACKEND=Agg, and
+    TensorFlow keeps its start-up chatter out of the build log."""
+    wanted = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",
+              "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    old = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = old
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def execute_notebook(path: Path, cache_dir: Path | None = EXECUTED_CACHE, timeout: int = 600,
@@ -144,7 +164,7 @@ def execute_notebook(path: Path, cache_dir: Path | None = EXECUTED_CACHE, timeou
             return nb
     nb = nbformat.read(path, as_version=4)
     executor = ExecutePreprocessor(timeout=timeout, kernel_name="python3", store_widget_state=True)
-    with _inline_matplotlib():
+    with _kernel_environment():
         executor.preprocess(nb, {"metadata": {"path": str(path.parent.resolve())}})
     nb.metadata.setdefault("cnncourse", {})["build_key"] = key
     if cached:
@@ -160,9 +180,11 @@ def _rel(target: Path, out_dir: Path) -> str:
     return Path(os.path.relpath(target, out_dir.resolve())).as_posix()
 
 
-def offline_exporter(kind: str, out_dir: Path, vendor: Path, instructor: bool = False):
+def offline_exporter(kind: str, out_dir: Path, vendor: Path, instructor: bool = False,
+                     drop_notes: bool = False):
     """An nbconvert exporter ("slides" or "html") whose pages, written to ``out_dir``, load every
-    asset from ``vendor`` by relative path, and which drops ``instructor`` cells unless asked."""
+    asset from ``vendor`` by relative path, and which drops ``instructor`` cells unless asked
+    (and speaker-notes cells if ``drop_notes``). Export with :func:`export`."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
@@ -178,12 +200,32 @@ def offline_exporter(kind: str, out_dir: Path, vendor: Path, instructor: bool = 
     opts.widget_renderer_url = assets["widgets"]
     if kind == "slides":
         opts.reveal_url_prefix = assets["reveal"]
-        opts.reveal_theme = "white"         # "simple" would fetch Google fonts; white ships its font
+        opts.reveal_theme = "white"        # "simple" fetches Google fonts; white ships its own
         opts.reveal_scroll = True          # long code cells scroll instead of being cut off
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = set() if instructor else {INSTRUCTOR_TAG}
-    return cls(config=c, template_file=_OFFLINE_TEMPLATE,
-               extra_loaders=[DictLoader({_OFFLINE_TEMPLATE: _TEMPLATE_SOURCE})])
+    exporter = cls(config=c, template_file=_OFFLINE_TEMPLATE,
+                   extra_loaders=[DictLoader({_OFFLINE_TEMPLATE: _TEMPLATE_SOURCE})])
+    if drop_notes:
+        exporter.register_preprocessor(_drop_notes, enabled=True)
+    exporter.cnncourse_widgets_dir = assets["widgets"].rsplit("/", 1)[0]
+    return exporter
+
+
+def _drop_notes(nb, resources):
+    """Remove speaker-notes cells (slide_type "notes"): they talk to the teacher."""
+    nb.cells = [c for c in nb.cells
+                if c.metadata.get("slideshow", {}).get("slide_type") != "notes"]
+    return nb, resources
+
+
+def export(exporter, nb, name: str, target: Path) -> Path:
+    """Render ``nb`` with an :func:`offline_exporter` into ``target``; return ``target``."""
+    resources = {"metadata": {"name": name},
+                 "cnncourse_widgets_dir": exporter.cnncourse_widgets_dir}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    target.write_text(body, encoding="utf-8")
+    return target
 
 
 def write_deck(nb, name: str, out_dir: Path, vendor: Path, instructor: bool = False) -> Path:
@@ -191,10 +233,7 @@ def write_deck(nb, name: str, out_dir: Path, vendor: Path, instructor: bool = Fa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = offline_exporter("slides", out_dir, vendor, instructor)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    target = out_dir / f"{name}.slides.html"
-    target.write_text(body, encoding="utf-8")
-    return target
+    return export(exporter, nb, name, out_dir / f"{name}.slides.html")
 
 
 def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 600,

@@ -52,8 +52,9 @@ def browser(tmp_path_factory):
 
 def _watch(page) -> dict:
     """Collect page errors and every request that leaves the file system / the local server."""
-    seen = {"errors": [], "requests": []}
+    seen = {"errors": [], "requests": [], "failed": []}
     page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+    page.on("requestfailed", lambda req: seen["failed"].append(req.url))
     page.on("request", lambda req: seen["requests"].append(req.url))
     return seen
 
@@ -228,6 +229,7 @@ def step_through_deck(browser, deck: Path, shot: Path, key: str = "ArrowRight") 
         page.screenshot(path=str(shot))
         remote = [u for u in seen["requests"] if not u.startswith(("file:", "data:", "blob:"))]
         assert not remote, f"the deck asked the network for: {remote}"
+        assert not seen["failed"], f"the deck could not load: {seen['failed']}"
         assert not seen["errors"], seen["errors"]
         mathjax = page.evaluate("typeof MathJax !== 'undefined' && !!MathJax.Hub")
         return {"positions": positions, "notes": notes, "mathjax": mathjax}

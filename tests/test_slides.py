@@ -34,7 +34,8 @@ def make_tiny_notebook(path: Path) -> Path:
         _cell(new_code_cell("from cnncourse import ops\nprint(ops.conv1d([1., 2., 3.], [1., 1.]))"),
               "slide"),
         _cell(new_code_cell(f"print('{INSTRUCTOR_TEXT}')"), "fragment", ["instructor"]),
-        _cell(new_code_cell("import ipywidgets as w\nw.IntSlider(value=3, max=10)"), "slide"),
+        _cell(new_code_cell("import ipywidgets as w\nw.HBox([w.Play(), w.IntSlider(value=3, max=10)])"),
+              "slide"),
         _cell(new_markdown_cell("## Last slide"), "slide"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -43,7 +44,8 @@ def make_tiny_notebook(path: Path) -> Path:
     return path
 
 
-# Every place a page can pull an asset from: <script src>, <link href>, <img src>, CSS url()/@import.
+# Every place a page can pull an asset from: <script src>, <link href>, <img src>, CSS url(),
+# @import, ES module imports, the widget renderer and the reveal.js modules require.js loads.
 _ASSET_REFS = [
     re.compile(r"<script[^>]*\ssrc=[\"']([^\"']+)", re.I),
     re.compile(r"<link[^>]*\shref=[\"']([^\"']+)", re.I),
@@ -150,8 +152,10 @@ def test_site_has_chapter_table_pages_and_deck_links(built):
     assert 'href="01_tiny.html"' in row and 'href="../site-slides/01_tiny.slides.html"' in row
     assert "Exercise 01: a tiny one" in html
     page = tmp / "site" / "01_tiny.html"
-    assert "[3. 5.]" in page.read_text(encoding="utf-8")
-    assert INSTRUCTOR_TEXT not in page.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    assert "[3. 5.]" in text
+    assert INSTRUCTOR_TEXT not in text
+    assert NOTE_TEXT not in text          # speaker notes are for the decks, not the reading page
     for built_page in (page, tmp / "site" / "exercises" / "01_tiny.html",
                        tmp / "site-slides" / "01_tiny.slides.html"):
         assert_offline(built_page)
