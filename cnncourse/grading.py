@@ -167,24 +167,48 @@ def _student_cell(cell, like=None):
     return new
 
 
+def match_cells(student, original):
+    """For each student cell, the id of the pristine cell it stands for (or None for an extra).
+
+    Cells are matched by id; an answer cell whose id changed (copied, re-created, saved by an
+    old Jupyter) is matched by its first ``def name(`` line instead.
+    """
+    pristine_ids = {cell.id for cell in original.cells}
+    matched = [cell.get("id") if cell.get("id") in pristine_ids else None for cell in student.cells]
+    for answer in original.cells:
+        if "solution" not in answer.metadata.get("tags", []) or answer.id in matched:
+            continue
+        header = next((line for line in answer.source.splitlines() if line.startswith("def ")), None)
+        for i, cell in enumerate(student.cells):
+            if header and matched[i] is None and cell.cell_type == "code" \
+                    and any(line.rstrip() == header.rstrip() for line in cell.source.splitlines()):
+                matched[i] = answer.id
+                break
+    return matched
+
+
 def build_graded(student, original):
     """The notebook that is run: pristine cells, the student's answers and extra code cells."""
     pristine_ids = {cell.id: cell for cell in original.cells}
     solutions = {cell.id for cell in original.cells if "solution" in cell.metadata.get("tags", [])}
-    student_ids = {cell.get("id") for cell in student.cells}
+    try:
+        matched = match_cells(student, original)
+    except (AttributeError, KeyError, TypeError) as err:
+        raise Invalid(f"malformed notebook ({type(err).__name__}: {err})") from None
     missing = [pristine_ids[i].metadata.get("cnncourse", {}).get("exercise", i)
-               for i in solutions if i not in student_ids]
+               for i in solutions if i not in matched]
     if missing:
         raise Invalid("missing answer cells for " + ", ".join(sorted(missing)) + ": keep the "
                       "cells of the exercise notebook and write your answers inside them")
     answers, extras, anchor = {}, {}, None   # extra cells follow the pristine cell before them
-    for cell in student.cells:
-        cid = cell.get("id")
-        if cid in pristine_ids:
+    known = {cell.source for cell in original.cells}   # copies of pristine cells are not extras
+    for cell, cid in zip(student.cells, matched):
+        if cid is not None:
             anchor = cid
-            if cid in solutions:
+            if cid in solutions and cid not in answers:
                 answers[cid] = _student_cell(cell, like=pristine_ids[cid])
-        elif cell.cell_type == "code" and cell.source.strip():
+                answers[cid].id = cid
+        elif cell.cell_type == "code" and cell.source.strip() and cell.source not in known:
             extras.setdefault(anchor, []).append(_student_cell(cell))
     first_code = next(c.id for c in original.cells if c.cell_type == "code")
     extras.setdefault(first_code, [])[:0] = extras.pop(None, [])   # never before the setup

@@ -166,3 +166,17 @@ def test_a_missing_answer_cell_is_invalid():
     student.cells = [c for c in student.cells if c.id != "sobel-magnitude-answer"]
     with pytest.raises(grading.Invalid, match="sobel_magnitude"):
         grading.build_graded(student, original)
+
+
+def test_answer_cells_with_new_ids_are_matched_by_their_def_line():
+    original = nbformat.read(ROOT / "exercises" / f"{CHAPTER}.ipynb", as_version=4)
+    student = copy.deepcopy(nbformat.read(ROOT / "solutions" / f"{CHAPTER}.ipynb", as_version=4))
+    for c in student.cells:
+        c.id = "x" + c.id[:20]                        # e.g. cells copied into a new notebook
+    graded = grading.build_graded(student, original)
+    answer = cell(graded, "conv1d-answer")
+    assert RIGHT_CONV1D in answer.source
+    assert [c.id for c in graded.cells if "check" in c.metadata.get("tags", [])] == \
+        [c.id for c in original.cells if "check" in c.metadata.get("tags", [])]
+    sources = [c.source for c in graded.cells]
+    assert len(sources) == len(set(sources)), "copies of pristine cells must not run twice"
