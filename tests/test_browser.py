@@ -237,6 +237,28 @@ def step_through_deck(browser, deck: Path, shot: Path, key: str = "ArrowRight") 
         page.close()
 
 
+def speaker_view_notes(browser, deck: Path) -> str:
+    """Press 's' on the deck's first slide and return the notes the speaker window shows."""
+    page = browser.new_page()
+    try:
+        page.goto(deck.resolve().as_uri())
+        page.wait_for_selector(".reveal.ready", timeout=30_000)
+        with browser.expect_page(timeout=15_000) as opened:
+            page.keyboard.press("s")
+        speaker = opened.value
+        try:
+            notes = speaker.locator(".speaker-controls-notes .value")
+            notes.wait_for(state="attached", timeout=15_000)
+            speaker.wait_for_function(
+                "() => document.querySelector('.speaker-controls-notes .value')"
+                ".innerText.trim().length > 0", timeout=15_000)
+            return notes.inner_text()
+        finally:
+            speaker.close()
+    finally:
+        page.close()
+
+
 @pytest.mark.timeout(120)
 def test_built_deck_steps_through_two_slides_offline(browser, tmp_path):
     notebook = make_tiny_notebook(tmp_path / "01_tiny.ipynb")
@@ -247,6 +269,7 @@ def test_built_deck_steps_through_two_slides_offline(browser, tmp_path):
     assert [p["h"] for p in result["positions"]] == [0, 1, 2]
     assert NOTE_TEXT in result["notes"][0]            # speaker notes travel with the slide
     assert result["mathjax"]
+    assert NOTE_TEXT in speaker_view_notes(browser, decks[0])   # and show in the speaker view
 
 
 # ------------------------------------------------------------------------------------------
