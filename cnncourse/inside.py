@@ -1,0 +1,108 @@
+"""Looking inside a trained Keras CNN (chapter 10): feature maps, occlusion sensitivity, Grad-CAM,
+and the image changes of the vision difficulties (shift, brightness, occlusion).
+
+Images are channels-last float arrays in [0, 1]: one image (H, W, C), a batch (N, H, W, C).
+The model is any built keras.Model whose input is (None, H, W, C) and whose output is softmax.
+"""
+import numpy as np
+import keras
+
+
+def _batch(x):
+    x = np.asarray(x, dtype="float32")
+    if x.ndim == 2:
+        x = x[..., None]
+    if x.ndim == 3:
+        x = x[None]
+    if x.ndim != 4:
+        raise ValueError(f"expected an image (H, W), (H, W, C) or a batch (N, H, W, C), got shape {x.shape}")
+    return x
+
+
+def conv_layers(model):
+    """Names of the layers whose output is a 4-D feature map (N, H, W, C), input to output."""
+    return [l.name for l in model.layers
+            if not isinstance(l, keras.layers.InputLayer) and len(l.output.shape) == 4]
+
+
+def feature_maps(model, x, layer_names=None):
+    """Outputs of the named layers (default: every layer with a 4-D output) for image(s) x.
+
+    Returns a dict name -> array (N, H', W', C') in layer order. A second model is built that shares
+    the weights of ``model`` and returns the intermediate outputs (nothing is retrained).
+    """
+    names = conv_layers(model) if layer_names is None else list(layer_names)
+    known = {l.name for l in model.layers}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValueError(f"no layer named {missing} in the model; layers are {sorted(known)}")
+    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    outs = probe(_batch(x), training=False)
+    if len(names) == 1:
+        outs = [outs]
+    return {n: keras.ops.convert_to_numpy(o) for n, o in zip(names, outs)}
+
+
+def occlusion_sensitivity(model, image, label, patch=6, stride=2, fill=0.0, batch_size=256):
+    """How much the probability of class ``label`` drops when a patch x patch square is hidden.
+
+    image (H, W, C) or (H, W). The grey square (value ``fill``) slides with ``stride``; the result
+    has shape (OH, OW) with OH = (H - patch) // stride + 1 (the conv output-size formula) and entry
+    [i, j] = p(label | image) - p(label | image with the square at (i*stride, j*stride)).
+    Large positive values mark the pixels the prediction depends on.
+    """
+    x = _batch(image)[0]
+    h, w = x.shape[:2]
+    if not 1 <= patch <= min(h, w) or stride < 1:
+        raise ValueError(f"patch must be in 1..{min(h, w)} and stride >= 1, got patch={patch}, stride={stride}")
+    oh, ow = (h - patch) // stride + 1, (w - patch) // stride + 1
+    batch = np.repeat(x[None], oh * ow, axis=0)
+    for k in range(oh * ow):
+        i, j = divmod(k, ow)
+        batch[k, i * stride:i * stride + patch, j * stride:j * stride + patch, :] = fill
+    base = float(model.predict(x[None], verbose=0)[0, label])
+    probs = model.predict(batch, batch_size=batch_size, verbose=0)[:, label]
+    return (base - probs).reshape(oh, ow)
+
+
+def grad_cam(model, image, layer_name, class_index=None):
+    """Grad-CAM (Selvaraju et al. 2017) heat map (H', W') of one image at conv layer ``layer_name``.
+
+    The feature maps A (H', W', K) of the layer are weighted by the mean gradient of the class score
+    over each map, alpha_k = mean_ij d y_c / d A_ij^k, then cam = ReLU(sum_k alpha_k A^k), scaled to
+    [0, 1]. Needs the TensorFlow backend (it uses tf.GradientTape).
+    """
+    import tensorflow as tf
+    x = tf.convert_to_tensor(_batch(image)[:1])
+    probe = keras.Model(model.inputs, [model.get_layer(layer_name).output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        fmap, probs = probe(x, training=False)
+        c = int(tf.argmax(probs[0])) if class_index is None else int(class_index)
+        score = probs[:, c]
+    grads = tape.gradient(score, fmap)[0]
+    weights = tf.reduce_mean(grads, axis=(0, 1))
+    cam = tf.nn.relu(tf.reduce_sum(fmap[0] * weights, axis=-1)).numpy()
+    return cam / cam.max() if cam.max() > 0 else cam
+
+
+def shift(image, dy, dx, fill=0.0):
+    """The image moved dy pixels down and dx pixels right; what moves out is lost, ``fill`` comes in."""
+    x = _batch(image)[0]
+    out = np.full_like(x, fill)
+    h, w = x.shape[:2]
+    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
+    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
+    out[yd, xd] = x[ys, xs]
+    return out
+
+
+def brightness(image, factor):
+    """Pixel values multiplied by ``factor`` and clipped to [0, 1] (illumination change)."""
+    return np.clip(_batch(image)[0] * factor, 0.0, 1.0)
+
+
+def occlude(image, top, left, size, fill=0.0):
+    """A size x size square at (top, left) set to ``fill`` (occlusion, 가려짐)."""
+    x = _batch(image)[0].copy()
+    x[top:top + size, left:left + size, :] = fill
+    return x

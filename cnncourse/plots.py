@@ -1,0 +1,241 @@
+"""Pictures for the training chapters (08-10): learning curves, images, errors, filters, maps.
+
+Every function draws on a new matplotlib Figure (or on ``ax`` where it takes one) and returns the
+figure, so a notebook shows it and a test can count its artists. Images are (H, W) or (H, W, 1)
+arrays; probabilities are (N, classes) softmax outputs.
+"""
+import numpy as np
+import matplotlib.pyplot as plt
+
+
+def _history_dict(history):
+    """Accept a keras History, its ``.history`` dict, or any mapping of name -> list per epoch."""
+    h = getattr(history, "history", history)
+    if not hasattr(h, "keys"):
+        raise ValueError(f"plot_history needs a keras History or a dict of lists, got {type(history).__name__}")
+    return h
+
+
+def _squeeze_image(img):
+    img = np.asarray(img)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim != 2:
+        raise ValueError(f"expected an image of shape (H, W) or (H, W, 1), got {img.shape}")
+    return img
+
+
+def plot_history(history, metrics=("loss", "accuracy"), title=None):
+    """Learning curves, train vs validation, one panel per metric (001's ``dl_history_plot``, improved).
+
+    Document 001 plots only the loss and calls it ``train_err``/``val_err``; here each metric found in
+    the history gets its own panel, epochs are counted from 1, and the best validation epoch is marked.
+    Metrics missing from the history are skipped. Returns the Figure.
+    """
+    h = _history_dict(history)
+    present = [m for m in metrics if m in h]
+    if not present:
+        raise ValueError(f"none of {list(metrics)} is in the history (it has {sorted(h)}); "
+                         "compile with metrics=['accuracy'] or pass metrics=")
+    fig, axes = plt.subplots(1, len(present), figsize=(5.5 * len(present), 3.8), squeeze=False)
+    for ax, m in zip(axes[0], present):
+        epochs = np.arange(1, len(h[m]) + 1)
+        ax.plot(epochs, h[m], "o-", label=f"train {m}")
+        if f"val_{m}" in h:
+            val = np.asarray(h[f"val_{m}"])
+            ax.plot(epochs, val, "s-", label=f"validation {m}")
+            best = int(np.argmin(val) if "loss" in m else np.argmax(val))
+            ax.axvline(epochs[best], color="gray", ls=":", lw=1, label=f"best val epoch {epochs[best]}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(m)
+        ax.grid(True, alpha=0.4)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_image(img, title=None, cmap="binary", colorbar=True):
+    """One image with a colorbar so pixel values can be read (001's first look at the data)."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.6))
+    im = ax.imshow(_squeeze_image(img), cmap=cmap)
+    if colorbar:
+        fig.colorbar(im, ax=ax)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def image_grid(images, labels, class_names, n_rows=5, n_cols=5, predictions=None, cmap="binary"):
+    """A grid of the first n_rows*n_cols images with their class names under them (001's 5x5 grid).
+
+    images (N, H, W[, 1]); labels (N,) ints; predictions (N,) ints, optional: a wrong prediction is
+    written in red as "pred (true)".
+    """
+    n = min(n_rows * n_cols, len(images))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.9 * n_cols, 2.0 * n_rows))
+    for i, ax in enumerate(np.ravel(axes)):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(_squeeze_image(images[i]), cmap=cmap)
+        text, color = class_names[int(labels[i])], "black"
+        if predictions is not None and int(predictions[i]) != int(labels[i]):
+            text, color = f"{class_names[int(predictions[i])]} ({text})", "red"
+        ax.set_xlabel(text, color=color)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, normalize=False, ax=None):
+    """Confusion matrix (혼동 행렬): row = true class, column = predicted class, counts written in.
+
+    normalize=True divides each row by its total, so the diagonal is the per-class recall.
+    """
+    from sklearn.metrics import confusion_matrix
+    k = len(class_names)
+    cm = confusion_matrix(y_true, y_pred, labels=np.arange(k)).astype(float)
+    if normalize:
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    else:
+        fig = ax.figure
+    im = ax.imshow(cm, cmap="Blues")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    ax.set_xticks(range(k), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(k), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    top = cm.max() if cm.size else 1
+    for i in range(k):
+        for j in range(k):
+            txt = f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7,
+                    color="white" if cm[i, j] > top / 2 else "black")
+    fig.tight_layout()
+    return fig
+
+
+def plot_probabilities(probs, class_names, true_label=None, ax=None, title=None):
+    """Bar chart of one softmax output (10 probabilities summing to 1); the true class in green."""
+    probs = np.asarray(probs, dtype=float).ravel()
+    if probs.shape[0] != len(class_names):
+        raise ValueError(f"{probs.shape[0]} probabilities for {len(class_names)} class names")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3))
+    else:
+        fig = ax.figure
+    colors = ["tab:gray"] * len(probs)
+    colors[int(np.argmax(probs))] = "tab:red"
+    if true_label is not None:
+        colors[int(true_label)] = "tab:green"
+    ax.bar(range(len(probs)), probs, color=colors)
+    ax.set_xticks(range(len(probs)), class_names, rotation=45, ha="right")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def mistakes_gallery(images, y_true, probs, class_names, n=8, cmap="binary"):
+    """The n most confident mistakes: each image above a bar chart of its predicted probabilities.
+
+    images (N, H, W[, 1]); y_true (N,); probs (N, classes). Title: "true -> predicted p".
+    """
+    probs = np.asarray(probs)
+    y_true = np.asarray(y_true).astype(int)
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y_true)
+    wrong = wrong[np.argsort(-probs[wrong, pred[wrong]])][:n]
+    if len(wrong) == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no mistakes", ha="center", va="center")
+        return fig
+    cols = min(4, len(wrong))
+    rows = int(np.ceil(len(wrong) / cols))
+    fig, axes = plt.subplots(2 * rows, cols, figsize=(3.2 * cols, 5.0 * rows),
+                             gridspec_kw={"height_ratios": [3, 2] * rows}, squeeze=False)
+    for a in axes.ravel():
+        a.axis("off")
+    for k, i in enumerate(wrong):
+        r, c = divmod(k, cols)
+        ax_img, ax_bar = axes[2 * r, c], axes[2 * r + 1, c]
+        ax_img.axis("on")
+        ax_img.imshow(_squeeze_image(images[i]), cmap=cmap)
+        ax_img.set_xticks([])
+        ax_img.set_yticks([])
+        ax_img.set_title(f"#{i}: {class_names[y_true[i]]} -> {class_names[pred[i]]} "
+                         f"{probs[i, pred[i]]:.2f}", fontsize=8, color="red")
+        ax_bar.axis("on")
+        plot_probabilities(probs[i], class_names, true_label=y_true[i], ax=ax_bar)
+        ax_bar.tick_params(axis="x", labelsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_filters(kernel, channel=0, max_filters=64, cmap="gray"):
+    """First-layer filters as small images. kernel (FH, FW, C, FN) as Keras stores it; one panel per
+    filter (input channel ``channel``), each with its own gray scale (dark = negative weight)."""
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 4:
+        raise ValueError(f"expected a Keras Conv2D kernel (FH, FW, C, FN), got shape {kernel.shape}")
+    fn = min(kernel.shape[3], max_filters)
+    return _panel_grid([kernel[:, :, channel, i] for i in range(fn)],
+                       [f"{i}" for i in range(fn)], cmap=cmap, size=1.0)
+
+
+def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
+    """The channels of one feature map (특성 맵) (H, W, C) (or (1, H, W, C)) side by side."""
+    fmap = np.asarray(fmap)
+    if fmap.ndim == 4 and fmap.shape[0] == 1:
+        fmap = fmap[0]
+    if fmap.ndim != 3:
+        raise ValueError(f"expected a feature map (H, W, C) or (1, H, W, C), got shape {fmap.shape}")
+    c = min(fmap.shape[-1], max_maps)
+    fig = _panel_grid([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap, size=1.2)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _panel_grid(panels, labels, cmap, size):
+    cols = min(8, len(panels))
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols + 0.5, size * rows + 0.5), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, p, lab in zip(axes.ravel(), panels, labels):
+        ax.imshow(p, cmap=cmap)
+        ax.set_title(lab, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_heatmap(image, heat, title=None, alpha=0.5, cmap="jet"):
+    """An image beside the same image overlaid with a heat map (occlusion sensitivity or Grad-CAM).
+
+    heat (h, w) is stretched over the image (H, W); larger = more important for the prediction.
+    """
+    img = _squeeze_image(image)
+    heat = np.asarray(heat, dtype=float)
+    if heat.ndim != 2:
+        raise ValueError(f"expected a 2-D heat map, got shape {heat.shape}")
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(7.5, 3.6))
+    a0.imshow(img, cmap="binary")
+    a0.set_title("input")
+    a1.imshow(img, cmap="gray")
+    im = a1.imshow(heat, cmap=cmap, alpha=alpha, extent=(-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
+    fig.colorbar(im, ax=a1)
+    a1.set_title(title or "heat map")
+    for a in (a0, a1):
+        a.set_xticks([])
+        a.set_yticks([])
+    fig.tight_layout()
+    return fig
