@@ -274,7 +274,7 @@ def classify(exercise, check, answer, evidence, info, cell_timeout, died_in):
         if info["overall_timeout"]:
             return "timeout", "not run: the notebook did not finish within the overall time limit"
         if died_in is not None:
-            return "error", f"not run: the kernel died in {died_in}"
+            return "error", f"not run: {died_in}"
         return "error", ("not run: nbval stopped early: "
                          + (_first_line(info["output"].strip().splitlines()[-1])
                             if info["output"].strip() else "no output"))
@@ -290,7 +290,7 @@ def classify(exercise, check, answer, evidence, info, cell_timeout, died_in):
                            "(an infinite loop?)")
     if check["exc_type"] == "KernelDied" or "Kernel dead" in check["message"]:
         return "error", (f"{check['message'].rstrip('.')}" if check["exc_type"] == "KernelDied"
-                         else f"not run: the kernel died in {died_in or 'an earlier cell'}")
+                         else f"not run: {died_in or 'the kernel died in an earlier cell'}")
     if check["ename"] == "AssertionError":
         return "failed", message
     if check["ename"] == "NotImplementedError":
@@ -319,8 +319,7 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
         names = exercises_of(expected) if expected is not None else ["*"]
         return [Row(name, ex, "invalid", str(err)) for ex in names]
     names = exercises_of(original)
-    n_code = sum(c.cell_type == "code" for c in graded.cells)
-    total = total_timeout or (120 + cell_timeout * min(n_code, 4))
+    total = total_timeout or (120 + 4 * cell_timeout)
     with tempfile.TemporaryDirectory(prefix="cnncourse-grade-") as tmp:
         target = Path(tmp) / (re.sub(r"[^\w.-]", "_", Path(path).stem) + ".ipynb")
         nbformat.write(graded, target)
@@ -332,8 +331,11 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
                                     ("integrity", "integrity")) if t in rec["tags"]), None)
         if role and rec["exercise"]:
             by_exercise.setdefault(rec["exercise"], {})[role] = rec
-        if rec["exc_type"] == "KernelDied" and died_in is None:
-            died_in = (f"cell {rec['cell']}" + (f" ({rec['exercise']})" if rec["exercise"] else ""))
+        where = f"cell {rec['cell']}" + (f" ({rec['exercise']})" if rec["exercise"] else "")
+        if died_in is None and rec["exc_type"] == "KernelDied":
+            died_in = f"the kernel died in {where}"
+        elif died_in is None and "Failed to interrupt kernel" in rec["message"]:
+            died_in = f"the kernel was stopped after {where} timed out and ignored the interrupt"
     rows = []
     for ex in names:
         got = by_exercise.get(ex, {})
@@ -343,7 +345,8 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
         integrity = got.get("integrity")
         if status == "passed" and f"{INTEGRITY}:{ex}" not in evidence:
             why = (_ANSI.sub("", integrity["evalue"] or integrity["message"]).strip()
-                   if integrity and integrity["raised"] else "the integrity check did not run")
+                   if integrity and integrity["raised"]
+                   else "the integrity check did not confirm that the checks are intact")
             rows[-1] = Row(name, ex, "invalid", f"not confirmed: {why}")
     return rows
 

@@ -68,7 +68,6 @@ def check_train(train):
     call(name, case, train, model, x, y)
     seconds = time.perf_counter() - start
     accuracy = float(np.mean(np.argmax(model.predict(xt, verbose=0), axis=1) == yt))
-    print(f"trained in {seconds:.1f} s, test accuracy {accuracy:.3f}")
     if seconds > TIME_BUDGET:
         fail(name, case, "training took longer than the time budget",
              f"<= {TIME_BUDGET:.0f} s", f"{seconds:.1f} s", "fewer epochs or a larger batch_size")
