@@ -26,8 +26,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@bash tools/system-setup.sh
 
+# No news pop-up or update check (offline, clean screenshots); root containers need --allow-root.
+# tests/test_lab.py starts JupyterLab with the same flags.
+LAB_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+             $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(VENV)/bin/jupyter lab --port=$(PORT) notebooks/00_welcome.ipynb
+	$(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
 test: setup
 	$(PY) -m pytest
@@ -40,6 +45,7 @@ grade: setup
 
 slides: setup
 	$(VENV)/bin/cnncourse slides
+	$(VENV)/bin/cnncourse slides --instructor
 
 site: setup
 	$(VENV)/bin/cnncourse site
@@ -47,5 +53,6 @@ site: setup
 bench: setup
 	$(PY) -m cnncourse.bench all
 
+# build/vendor (the offline copies of reveal.js and MathJax) is kept so decks still build offline
 clean:
-	rm -rf build test-artifacts .pytest_cache
+	rm -rf build/slides build/slides-instructor build/site build/executed test-artifacts .pytest_cache
