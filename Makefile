@@ -13,7 +13,7 @@ help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_welcome.ipynb"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make exercises  regenerate exercises/ from solutions/"
-	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv]"
+	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
 	@echo "make slides | make site | make bench"
 
 # The venv is rebuilt only when pyproject.toml changes (the stamp is older).
@@ -41,7 +41,7 @@ exercises: setup
 	$(VENV)/bin/cnncourse exercises
 
 grade: setup
-	$(VENV)/bin/cnncourse grade $(SUBMISSIONS) --report $(REPORT)
+	$(VENV)/bin/cnncourse grade $(SUBMISSIONS) --report $(REPORT) $(if $(CHAPTER),--chapter $(CHAPTER))
 
 slides: setup
 	$(VENV)/bin/cnncourse slides
