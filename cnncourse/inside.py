@@ -19,6 +19,12 @@ def _batch(x):
     return x
 
 
+def _single_input(model):
+    if len(model.inputs) != 1:
+        raise ValueError(f"expected a model with one image input, {model.name} has {len(model.inputs)}")
+    return model.inputs[0]
+
+
 def conv_layers(model):
     """Names of the layers whose output is a 4-D feature map (N, H, W, C), input to output."""
     return [l.name for l in model.layers
@@ -36,7 +42,7 @@ def feature_maps(model, x, layer_names=None):
     missing = [n for n in names if n not in known]
     if missing:
         raise ValueError(f"no layer named {missing} in the model; layers are {sorted(known)}")
-    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    probe = keras.Model(_single_input(model), [model.get_layer(n).output for n in names])
     outs = probe(_batch(x), training=False)
     if len(names) == 1:
         outs = [outs]
@@ -74,7 +80,7 @@ def grad_cam(model, image, layer_name, class_index=None):
     """
     import tensorflow as tf
     x = tf.convert_to_tensor(_batch(image)[:1])
-    probe = keras.Model(model.inputs, [model.get_layer(layer_name).output, model.outputs[0]])
+    probe = keras.Model(_single_input(model), [model.get_layer(layer_name).output, model.outputs[0]])
     with tf.GradientTape() as tape:
         fmap, probs = probe(x, training=False)
         c = int(tf.argmax(probs[0])) if class_index is None else int(class_index)

@@ -1,0 +1,170 @@
+"""cnncourse.training, cnncourse.inside, models.best_cpu_model and the training benchmark's report.
+
+Model shapes and parameter counts are compared with the hand formulas of chapters 04-06
+(ops.output_size, ops.conv2d_params); feature maps with ops.conv2d; nothing is trained on real data.
+"""
+import numpy as np
+import pytest
+import keras
+
+from cnncourse import inside, models, ops, training
+from cnncourse.bench import training as bench_training
+
+RNG = np.random.default_rng(0)
+
+
+def dense_params(n_in, n_out, bias=True):
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def bn_params(c):
+    return 4 * c            # gamma, beta (trained) + moving mean, moving variance
+
+
+def test_fashion_cnn_001_shapes_and_421642_params_by_hand():
+    m = models.fashion_cnn_001()
+    s1 = ops.output_size(28, 2, 2)                      # after pool1: 14
+    s2 = ops.output_size(s1, 2, 2)                      # after pool2: 7
+    expected = (ops.conv2d_params(3, 1, 32) + ops.conv2d_params(3, 32, 64)
+                + dense_params(s2 * s2 * 64, 128) + dense_params(128, 10))
+    assert expected == 421_642 == m.count_params()
+    assert tuple(m.get_layer("pool2").output.shape[1:]) == (s2, s2, 64)
+    assert m.get_layer("flatten").output.shape[-1] == 3136
+
+
+def test_best_cpu_model_params_and_shapes_by_hand():
+    m = models.best_cpu_model()
+    spec = models.BEST_CPU_SPEC
+    # walk the spec with the hand formulas: (kind, arg) items, input 28x28x1
+    h, c, total = 28, 1, 0
+    for kind, arg in spec:
+        if kind == "s2d":
+            h, c = h // arg, c * arg * arg
+        elif kind == "conv":
+            total += ops.conv2d_params(3, c, arg, use_bias=False) + bn_params(arg)
+            c = arg
+        elif kind == "pool":
+            h = -(-h // 2)                              # 2x2 pooling with padding="same": ceil
+    total += dense_params(c, 10)                        # global average pooling -> softmax
+    assert m.count_params() == total
+    assert tuple(m.output.shape) == (None, 10)
+    feats = [l for l in m.layers if isinstance(l, keras.layers.GlobalAveragePooling2D)][0]
+    assert tuple(feats.input.shape[1:]) == (h, h, c)
+    assert m.count_params() < models.fashion_cnn_001().count_params()
+
+
+def test_best_cpu_model_outputs_probabilities():
+    m = models.best_cpu_model()
+    p = np.asarray(m(RNG.random((3, 28, 28, 1)).astype("float32"), training=False))
+    assert p.shape == (3, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5) and (p >= 0).all()
+
+
+def test_prepare_scales_and_adds_channel_axis():
+    x = RNG.integers(0, 256, (5, 28, 28)).astype("uint8")
+    out = training.prepare(x)
+    assert out.shape == (5, 28, 28, 1) and out.dtype == np.float32
+    assert np.allclose(out[..., 0], x / 255.0)
+    with pytest.raises(ValueError, match="expected images"):
+        training.prepare(np.zeros(28))
+
+
+def test_augmentation_flip_only_returns_image_or_mirror():
+    aug = training.augmentation(flip=True, shift_px=0, seed=1)
+    x = RNG.random((16, 28, 28, 1)).astype("float32")
+    y = np.asarray(aug(x, training=True))
+    for a, b in zip(x, y):
+        assert np.allclose(a, b) or np.allclose(a[:, ::-1], b)
+    assert np.allclose(np.asarray(aug(x, training=False)), x)
+
+
+def test_augmentation_shift_moves_by_at_most_two_pixels():
+    aug = training.augmentation(flip=False, shift_px=2, seed=3)
+    x = np.zeros((8, 28, 28, 1), "float32")
+    x[:, 13, 13, 0] = 1.0                               # one bright pixel in the middle
+    y = np.asarray(aug(x, training=True))
+    for img in y:
+        r, c = np.unravel_index(np.argmax(img[..., 0]), (28, 28))
+        assert abs(r - 13) <= 2 and abs(c - 13) <= 2
+
+
+def test_warmup_cosine_shape():
+    s = training.warmup_cosine(1e-2, 100, warmup_fraction=0.2, start_fraction=0.1)
+    assert float(s(0)) == pytest.approx(1e-3)
+    assert float(s(20)) == pytest.approx(1e-2)
+    assert float(s(60)) == pytest.approx(0.5e-2, rel=1e-3)   # half-way down the cosine
+    assert float(s(100)) == pytest.approx(0.0, abs=1e-8)
+
+
+def tiny_model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="c1"),
+        keras.layers.MaxPooling2D(2, name="p1"),
+        keras.layers.Flatten(name="f"),
+        keras.layers.Dense(4, activation="softmax", name="out")])
+
+
+def test_evaluate_with_flip_averages_mirror_predictions():
+    m = tiny_model()
+    x = RNG.random((20, 8, 8, 1)).astype("float32")
+    y = RNG.integers(0, 4, 20)
+    acc, p = training.evaluate(m, x, y, flip=True)
+    manual = (m.predict(x, verbose=0) + m.predict(x[:, :, ::-1], verbose=0)) / 2
+    assert np.allclose(p, manual, atol=1e-6)
+    assert acc == pytest.approx(np.mean(manual.argmax(1) == y))
+
+
+def test_feature_maps_equal_ops_conv2d():
+    m = tiny_model()
+    x = RNG.random((8, 8, 1)).astype("float32")
+    maps = inside.feature_maps(m, x)
+    assert list(maps) == ["c1", "p1"] == inside.conv_layers(m)
+    w, b = (np.asarray(v) for v in m.get_layer("c1").weights)
+    expected = ops.relu(ops.conv2d(x, w, b, padding="same"))
+    assert np.allclose(maps["c1"][0], expected, atol=1e-5)
+    assert np.allclose(maps["p1"][0], ops.max_pool2d(expected, 2), atol=1e-5)
+    with pytest.raises(ValueError, match="no layer named"):
+        inside.feature_maps(m, x, ["nope"])
+
+
+def test_occlusion_sensitivity_shape_and_values():
+    m = tiny_model()
+    x = RNG.random((8, 8, 1)).astype("float32")
+    heat = inside.occlusion_sensitivity(m, x, label=2, patch=3, stride=2)
+    n = ops.output_size(8, 3, 2)
+    assert heat.shape == (n, n)
+    hidden = x.copy()
+    hidden[2:5, 4:7] = 0.0                              # position (1, 2)
+    base = m.predict(x[None], verbose=0)[0, 2]
+    assert heat[1, 2] == pytest.approx(base - m.predict(hidden[None], verbose=0)[0, 2], abs=1e-5)
+    with pytest.raises(ValueError, match="patch"):
+        inside.occlusion_sensitivity(m, x, 0, patch=9)
+
+
+def test_grad_cam_is_a_normalized_map_of_the_layer_size():
+    m = tiny_model()
+    cam = inside.grad_cam(m, RNG.random((8, 8, 1)), "c1")
+    assert cam.shape == (8, 8) and cam.min() >= 0 and cam.max() <= 1 + 1e-6
+
+
+def test_shift_brightness_occlude():
+    x = RNG.random((6, 6, 1)).astype("float32")
+    s = inside.shift(x, 1, -2)
+    assert np.allclose(s[1:, :4], x[:5, 2:]) and np.all(s[0] == 0) and np.all(s[:, 4:] == 0)
+    assert np.allclose(inside.shift(x, 0, 0), x)
+    assert np.allclose(inside.brightness(x, 0.5), x * 0.5)
+    assert inside.brightness(x, 10).max() <= 1.0
+    o = inside.occlude(x, 1, 2, 3)
+    assert np.all(o[1:4, 2:5] == 0) and np.allclose(o[0], x[0])
+
+
+def test_bench_report_table_and_target():
+    res = {"seed_model": {"test_accuracy": 0.9, "train_seconds": 200.0, "params": 421642},
+           "best_model": {"test_accuracy": 0.94, "train_seconds": 150.0, "params": 100000}}
+    text = bench_training.report(res)
+    assert "time ratio best/seed 0.75" in text
+    assert "error ratio best/seed 0.60" in text
+    assert "met" in text and "NOT met" not in text
+    res["best_model"]["train_seconds"] = 250.0
+    assert "NOT met" in bench_training.report(res)
