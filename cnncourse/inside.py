@@ -76,15 +76,26 @@ def grad_cam(model, image, layer_name, class_index=None):
 
     The feature maps A (H', W', K) of the layer are weighted by the mean gradient of the class score
     over each map, alpha_k = mean_ij d y_c / d A_ij^k, then cam = ReLU(sum_k alpha_k A^k), scaled to
-    [0, 1]. Needs the TensorFlow backend (it uses tf.GradientTape).
+    [0, 1]. The model must be a chain of layers (a Sequential, or a functional model without
+    branches, like every model of the course): the image is passed layer by layer so the gradient
+    can be taken at ``layer_name``. Needs the TensorFlow backend (it uses tf.GradientTape).
     """
     import tensorflow as tf
-    x = tf.convert_to_tensor(_batch(image)[:1])
-    probe = keras.Model(_single_input(model), [model.get_layer(layer_name).output, model.outputs[0]])
+    names = [l.name for l in model.layers]
+    if layer_name not in names:
+        raise ValueError(f"no layer named {layer_name!r}; layers are {names}")
+    h = tf.convert_to_tensor(_batch(image)[:1])
+    fmap = None
     with tf.GradientTape() as tape:
-        fmap, probs = probe(x, training=False)
-        c = int(tf.argmax(probs[0])) if class_index is None else int(class_index)
-        score = probs[:, c]
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            h = layer(h, training=False)
+            if layer.name == layer_name:
+                fmap = h
+                tape.watch(fmap)
+        c = int(tf.argmax(h[0])) if class_index is None else int(class_index)
+        score = h[:, c]
     grads = tape.gradient(score, fmap)[0]
     weights = tf.reduce_mean(grads, axis=(0, 1))
     cam = tf.nn.relu(tf.reduce_sum(fmap[0] * weights, axis=-1)).numpy()

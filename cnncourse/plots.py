@@ -201,7 +201,8 @@ def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
     c = min(fmap.shape[-1], max_maps)
     fig = _panel_grid([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap, size=1.2)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, fontsize=10)
+        fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
 
@@ -233,7 +234,7 @@ def plot_heatmap(image, heat, title=None, alpha=0.5, cmap="jet"):
     a1.imshow(img, cmap="gray")
     im = a1.imshow(heat, cmap=cmap, alpha=alpha, extent=(-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
     fig.colorbar(im, ax=a1)
-    a1.set_title(title or "heat map")
+    a1.set_title(title or "heat map", fontsize=9)
     for a in (a0, a1):
         a.set_xticks([])
         a.set_yticks([])

@@ -168,3 +168,13 @@ def test_bench_report_table_and_target():
     assert "met" in text and "NOT met" not in text
     res["best_model"]["train_seconds"] = 250.0
     assert "NOT met" in bench_training.report(res)
+
+
+def test_grad_cam_and_feature_maps_on_a_saved_and_loaded_model(tmp_path):
+    m = tiny_model()
+    path = tmp_path / "tiny.keras"
+    m.save(path)
+    loaded = keras.models.load_model(path)
+    x = RNG.random((8, 8, 1)).astype("float32")
+    assert np.allclose(inside.grad_cam(loaded, x, "c1"), inside.grad_cam(m, x, "c1"), atol=1e-5)
+    assert np.allclose(inside.feature_maps(loaded, x)["p1"], inside.feature_maps(m, x)["p1"], atol=1e-6)
