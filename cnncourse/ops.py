@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = [
     "output_size", "same_padding", "pad2d", "conv1d", "conv2d", "conv2d_naive",
     "max_pool2d", "avg_pool2d", "pool2d_naive", "conv2d_params", "relu",
-    "to_channels_first", "to_channels_last",
+    "to_channels_first", "to_channels_last", "axis_padding", "padding_2d",
 ]
 
 PADDING_WORDS = ("valid", "same")
@@ -59,8 +59,11 @@ def same_padding(n, kernel, stride=1):
     return total // 2, total - total // 2
 
 
-def _axis_padding(padding, n, kernel, stride):
-    """padding for one axis: "valid", "same", an int p (both sides) or a pair (before, after)."""
+def axis_padding(padding, n, kernel, stride):
+    """(before, after) pixels for one axis of length n.
+
+    padding: "valid", "same" (split like TF, see same_padding), an int p (both sides) or a pair.
+    """
     if isinstance(padding, str):
         word = padding.lower()
         if word == "valid":
@@ -80,7 +83,7 @@ def _axis_padding(padding, n, kernel, stride):
     return pair
 
 
-def _padding_2d(padding, hw, kernel_hw, stride_hw):
+def padding_2d(padding, hw, kernel_hw, stride_hw):
     """((top, bottom), (left, right)) for a 2D input of size hw.
 
     padding: "valid" | "same" | p | (ph, pw) | ((top, bottom), (left, right)).
@@ -92,7 +95,7 @@ def _padding_2d(padding, hw, kernel_hw, stride_hw):
         if len(per_axis) != 2:
             raise ValueError(f"padding must be 'valid', 'same', an int, (ph, pw) or "
                              f"((top, bottom), (left, right)); got {padding!r}")
-    return tuple(_axis_padding(p, n, k, s)
+    return tuple(axis_padding(p, n, k, s)
                  for p, n, k, s in zip(per_axis, hw, kernel_hw, stride_hw))
 
 
@@ -104,7 +107,7 @@ def output_size(n, kernel, stride=1, padding=0):
     cannot reach are dropped: that is the floor.
     """
     stride = _check_stride(stride)[0]
-    before, after = _axis_padding(padding, n, kernel, stride)
+    before, after = axis_padding(padding, n, kernel, stride)
     span = n + before + after - kernel
     if span < 0:
         raise ValueError(
@@ -129,7 +132,7 @@ def pad2d(x, padding, mode="zeros", data_format="channels_last"):
     if isinstance(padding, str):
         raise ValueError(f"pad2d takes pixel counts, not {padding!r}; "
                          "use same_padding(n, kernel, stride) to get the 'same' amounts")
-    (top, bottom), (left, right) = _padding_2d(padding, (0, 0), (0, 0), (1, 1))
+    (top, bottom), (left, right) = padding_2d(padding, (0, 0), (0, 0), (1, 1))
     widths = [(0, 0)] * x.ndim
     widths[h_axis], widths[w_axis] = (top, bottom), (left, right)
     return np.pad(x, widths, mode=PAD_MODES[mode])
@@ -211,7 +214,7 @@ def conv1d(x, w, b=0.0, stride=1, padding=0):
     if x.ndim != 1 or w.ndim != 1:
         raise ValueError(f"conv1d takes 1D x and w, got x{x.shape} and w{w.shape}")
     (stride, _) = _check_stride(stride)
-    before, after = _axis_padding(padding, len(x), len(w), stride)
+    before, after = axis_padding(padding, len(x), len(w), stride)
     out_len = output_size(len(x), len(w), stride, (before, after))
     xp = np.pad(x, (before, after))
     windows = sliding_window_view(xp, len(w))[::stride][:out_len]   # (out_len, K)
@@ -232,7 +235,7 @@ def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
     sh, sw = _check_stride(stride)
     if pad_mode not in PAD_MODES:
         raise ValueError(f"unknown pad_mode {pad_mode!r}: use 'zeros' or 'replicate'")
-    (top, bottom), (left, right) = _padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
+    (top, bottom), (left, right) = padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
     ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
     if fh > ph or fw > pw:
         raise ValueError(
@@ -324,7 +327,7 @@ def _pool_windows(x, pool_size, stride, padding, data_format, fill):
     if kh < 1 or kw < 1:
         raise ValueError(f"pool_size must be >= 1, got {pool_size!r}")
     sh, sw = _check_stride((kh, kw) if stride is None else stride)  # Keras: strides = pool size
-    (top, bottom), (left, right) = _padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
+    (top, bottom), (left, right) = padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
     ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
     if kh > ph or kw > pw:
         raise ValueError(f"pool window {kh}x{kw} is larger than the (padded) input {ph}x{pw}")

@@ -40,23 +40,6 @@ def format_value(v) -> str:
     return "0" if v == 0 else f"{v:g}"
 
 
-def _axis_pads(padding, n, k, s):
-    """(before, after) for one axis from "valid" / "same" / an int / a pair."""
-    if isinstance(padding, str):
-        word = padding.lower()
-        if word == "valid":
-            return 0, 0
-        if word == "same":
-            return ops.same_padding(n, k, s)
-        raise ValueError(f"unknown padding {padding!r}: use 'valid', 'same' or an int")
-    if np.isscalar(padding):
-        return int(padding), int(padding)
-    pair = tuple(int(p) for p in padding)
-    if len(pair) != 2:
-        raise ValueError(f"padding pair must be (before, after), got {padding!r}")
-    return pair
-
-
 class ConvStepper(CourseWidget):
     """Step through a 1D, 2D or multi-channel convolution; see the module docstring."""
 
@@ -85,16 +68,11 @@ class ConvStepper(CourseWidget):
 
         s = self.stride
         if self.kind == "1d":
-            self.pads = (_axis_pads(padding, len(x), len(w), s),)
+            self.pads = (ops.axis_padding(padding, len(x), len(w), s),)
             self._output = ops.conv1d(x, w, self.b, stride=s, padding=self.pads[0])
             self.padded = np.pad(x, self.pads[0])
         else:
-            if isinstance(padding, str) or np.isscalar(padding):
-                per_axis = (padding, padding)
-            else:
-                per_axis = tuple(padding)
-            self.pads = tuple(_axis_pads(p, n, k, s)
-                              for p, n, k in zip(per_axis, x.shape[:2], w.shape[:2]))
+            self.pads = ops.padding_2d(padding, x.shape[:2], w.shape[:2], (s, s))
             if self.kind == "2d":
                 self._output = ops.conv2d(x, w, self.b, stride=s, padding=self.pads)
             else:
