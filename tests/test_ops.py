@@ -12,6 +12,18 @@ keras = pytest.importorskip("keras")
 SETTINGS = settings(max_examples=40, deadline=None)
 
 
+def tf_conv2d(x, w, stride, padding):
+    """tf.nn.conv2d in float64. TF's float32 CPU kernels go through oneDNN, which returns
+    uninitialised memory when a stride is larger than the input along an axis (TF 2.21, see
+    test_tf_float32_onednn_bug_case); the float64 kernels do not use oneDNN."""
+    return tf.nn.conv2d(np.float64(x), np.float64(w), strides=stride, padding=padding).numpy()
+
+
+def tf_pool(kind, x, k, stride, padding):
+    pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
+    return pool(np.float64(x), k, stride, padding).numpy()
+
+
 @st.composite
 def conv_case(draw):
     """A random (x, w, stride, padding) that TF accepts: NHWC input, HWCF kernel."""
@@ -33,7 +45,7 @@ def conv_case(draw):
 @given(conv_case())
 def test_conv2d_matches_tf_nn_conv2d(case):
     x, w, stride, padding = case
-    expected = tf.nn.conv2d(x, w, strides=stride, padding=padding.upper()).numpy()
+    expected = tf_conv2d(x, w, stride, padding.upper())
     np.testing.assert_allclose(ops.conv2d(x, w, stride=stride, padding=padding), expected,
                                rtol=1e-4, atol=1e-4)
 
@@ -42,7 +54,7 @@ def test_conv2d_matches_tf_nn_conv2d(case):
 @given(conv_case())
 def test_naive_conv2d_matches_tf_too(case):
     x, w, stride, padding = case
-    expected = tf.nn.conv2d(x, w, strides=stride, padding=padding.upper()).numpy()
+    expected = tf_conv2d(x, w, stride, padding.upper())
     np.testing.assert_allclose(ops.conv2d_naive(x, w, stride=stride, padding=padding), expected,
                                rtol=1e-4, atol=1e-4)
 
@@ -51,7 +63,7 @@ def test_naive_conv2d_matches_tf_too(case):
 @given(conv_case())
 def test_channels_first_is_the_same_computation_as_keras(case):
     x, w, stride, padding = case
-    expected = tf.nn.conv2d(x, w, strides=stride, padding=padding.upper()).numpy()
+    expected = tf_conv2d(x, w, stride, padding.upper())
     x_chw = np.transpose(x, (0, 3, 1, 2))          # (N,C,H,W), the documents' notation
     w_fchw = np.transpose(w, (3, 2, 0, 1))         # (FN,C,FH,FW)
     got = ops.conv2d(x_chw, w_fchw, stride=stride, padding=padding,
@@ -64,9 +76,24 @@ def test_channels_first_is_the_same_computation_as_keras(case):
 def test_explicit_padding_matches_tf(case, ph, pw):
     x, w, stride, _ = case
     pads = [[0, 0], [ph, ph], [pw, pw], [0, 0]]
-    expected = tf.nn.conv2d(x, w, strides=stride, padding=pads).numpy()
+    expected = tf_conv2d(x, w, stride, pads)
     np.testing.assert_allclose(ops.conv2d(x, w, stride=stride, padding=(ph, pw)), expected,
                                rtol=1e-4, atol=1e-4)
+
+
+def test_tf_float32_onednn_bug_case():
+    """Found by hypothesis: stride 3 over a width of 2. TF's float32 oneDNN kernel returned
+    -6.9e36 (uninitialised memory) for the second image; float64 TF, the loop version and the
+    sum by hand agree with ops.conv2d."""
+    x = np.array([[[[0.12573022], [-0.13210486]], [[0.64042264], [0.10490011]]],
+                  [[[-0.5356694], [0.36159506]], [[1.304], [0.94708097]]]], np.float32)
+    w = np.array([[[[-0.70373523]], [[-1.2654215]]]], np.float32)
+    ours = ops.conv2d(x, w, stride=(1, 3))
+    assert ours.shape == (2, 2, 1, 1)
+    np.testing.assert_allclose(ours, tf_conv2d(x, w, (1, 3), "VALID"), rtol=1e-6)
+    np.testing.assert_allclose(ours, ops.conv2d_naive(x, w, stride=(1, 3)), rtol=1e-6)
+    by_hand = x[1, 1, 0, 0] * w[0, 0, 0, 0] + x[1, 1, 1, 0] * w[0, 1, 0, 0]
+    assert ours[1, 1, 0, 0] == pytest.approx(by_hand, rel=1e-6)
 
 
 def test_conv2d_with_bias_matches_keras_conv2d_layer():
@@ -99,7 +126,7 @@ def test_replicate_padding_equals_conv_of_edge_padded_input():
     x = rng.standard_normal((1, 6, 6, 2)).astype(np.float32)
     w = rng.standard_normal((3, 3, 2, 2)).astype(np.float32)
     edge = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
-    expected = tf.nn.conv2d(edge, w, 1, "VALID").numpy()
+    expected = tf_conv2d(edge, w, 1, "VALID")
     np.testing.assert_allclose(ops.conv2d(x, w, padding=1, pad_mode="replicate"), expected,
                                rtol=1e-4, atol=1e-5)
 
@@ -119,7 +146,7 @@ def pool_case(draw):
 @given(pool_case())
 def test_max_pool2d_matches_tf(case):
     x, k, stride, padding = case
-    expected = tf.nn.max_pool2d(x, k, stride or k, padding.upper()).numpy()
+    expected = tf_pool("max", x, k, stride or k, padding.upper())
     np.testing.assert_allclose(ops.max_pool2d(x, k, stride, padding), expected, rtol=1e-6)
 
 
@@ -127,7 +154,7 @@ def test_max_pool2d_matches_tf(case):
 @given(pool_case())
 def test_avg_pool2d_matches_tf_including_same_borders(case):
     x, k, stride, padding = case
-    expected = tf.nn.avg_pool2d(x, k, stride or k, padding.upper()).numpy()
+    expected = tf_pool("avg", x, k, stride or k, padding.upper())
     np.testing.assert_allclose(ops.avg_pool2d(x, k, stride, padding), expected,
                                rtol=1e-5, atol=1e-6)
 
@@ -161,7 +188,7 @@ def test_same_padding_and_output_size_match_tf(n, k, s):
     # a pair-padded valid convolution reproduces TF's same result exactly
     xr = np.random.default_rng(n * 100 + k).standard_normal((1, n, 1, 1)).astype(np.float32)
     np.testing.assert_allclose(ops.conv2d(xr, w, stride=(s, 1), padding=((before, after), (0, 0))),
-                               tf.nn.conv2d(xr, w, (s, 1), "SAME").numpy(), rtol=1e-5, atol=1e-6)
+                               tf_conv2d(xr, w, (s, 1), "SAME"), rtol=1e-5, atol=1e-6)
     if k <= n:
         assert ops.output_size(n, k, s, "valid") == tf.nn.conv2d(x, w, (s, 1), "VALID").shape[1]
 
