@@ -59,7 +59,7 @@ def format_report(report):
         lines.append(f"Fashion-MNIST found in {report['fashion_mnist']}")
     else:
         lines.append("Fashion-MNIST not found on this machine (Keras will try to download it).\n"
-                     + data._how_to_get())
+                     + data.how_to_get())
     return "\n".join(lines)
 
 

@@ -44,7 +44,8 @@ class DataError(RuntimeError):
     """The data files are missing, corrupt or truncated; the message says which and what to do."""
 
 
-def _how_to_get():
+def how_to_get():
+    """The ways to get the four Fashion-MNIST files, as text for error messages and doctor()."""
     return HOW_TO_GET.format(debian=DEBIAN_DIR, names=", ".join(FILES.values()),
                              keras=keras_cache_dir())
 
@@ -116,7 +117,7 @@ def _load_folder(folder):
         if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
             raise DataError(
                 f"{folder}: {split} images {x.shape} and labels {y.shape} do not match "
-                f"(expected (N,28,28) images and N labels). Get the files again.\n{_how_to_get()}")
+                f"(expected (N,28,28) images and N labels). Get the files again.\n{how_to_get()}")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
@@ -133,7 +134,7 @@ def load_fashion_mnist(path=None, download=True):
             return _load_folder(folder)
         if label in ("path argument", "CNNCOURSE_DATA"):
             missing = [n for n in FILES.values() if not (folder / n).is_file()]
-            raise DataError(f"{label} {folder} is missing {', '.join(missing)}.\n{_how_to_get()}")
+            raise DataError(f"{label} {folder} is missing {', '.join(missing)}.\n{how_to_get()}")
     if download:
         try:
             from keras.datasets import fashion_mnist
@@ -141,10 +142,10 @@ def load_fashion_mnist(path=None, download=True):
         except Exception as err:  # no internet, proxy, disk full: all end the same way
             raise DataError(f"Fashion-MNIST was not found and Keras could not download it "
                             f"({type(err).__name__}: {err}).\nLooked in: "
-                            + ", ".join(str(f) for _, f in candidates) + f"\n{_how_to_get()}"
+                            + ", ".join(str(f) for _, f in candidates) + f"\n{how_to_get()}"
                             ) from err
     raise DataError("Fashion-MNIST was not found. Looked in: "
-                    + ", ".join(str(f) for _, f in candidates) + f"\n{_how_to_get()}")
+                    + ", ".join(str(f) for _, f in candidates) + f"\n{how_to_get()}")
 
 
 def fashion_mnist_subset(n_train=6000, n_test=1000, seed=0, path=None):
