@@ -105,49 +105,53 @@ def cnn_004(input_shape=(28, 28, 1), num_classes=10):
 
 # The course's best CPU model (chapter 09 and `python -m cnncourse.bench training`).
 # (kind, argument) items, read by best_cpu_model() and by the hand-formula test:
-# "s2d" = space-to-depth by a block (28x28x1 -> 14x14x4, lossless), "conv" = 3x3 conv (no bias)
-# + batch norm + ReLU with that many filters, "pool" = 2x2 max pooling (padding "same").
-BEST_CPU_SPEC = (("s2d", 2), ("conv", 32), ("conv", 32), ("pool", 2),
-                 ("conv", 64), ("conv", 64), ("pool", 2), ("conv", 128))
+# "conv" = 3x3 conv (no bias) + batch norm + ReLU with that many filters, "pool" = 2x2 max pooling
+# (padding "same"). 28x28 -> 14x14 -> 7x7 -> 4x4.
+BEST_CPU_SPEC = (("conv", 16), ("pool", 2),
+                 ("conv", 32), ("conv", 32), ("pool", 2),
+                 ("conv", 64), ("conv", 64), ("pool", 2),
+                 ("conv", 128))
+BEST_CPU_HEAD = 256     # units of the hidden Dense layer on the flattened 4x4x128 features
 
 
-def _space_to_depth(x, block):
-    """(H, W, C) -> (H/block, W/block, block*block*C): every block x block square of pixels becomes
-    one pixel with block*block*C channels. Nothing is lost; the convolutions after it run at a
-    quarter of the positions (this is where a CPU saves most of its time)."""
-    h, w, c = x.shape[1:]
-    x = layers.Reshape((h // block, block, w // block, block, c))(x)
-    x = layers.Permute((1, 3, 2, 4, 5))(x)
-    return layers.Reshape((h // block, w // block, block * block * c), name="space_to_depth")(x)
-
-
-def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, flip=True):
+def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, head=BEST_CPU_HEAD,
+                   flip=True, precision=None):
     """The course's best CPU model for Fashion-MNIST (chapter 09; not from a source document).
 
     Built for accuracy per CPU-second, from what chapter 09 tries one at a time:
-    RandomFlip (horizontal, training only; 003's augmentation) -> space-to-depth 28x28x1 -> 14x14x4
-    (a lossless reshape instead of expensive full-resolution convolutions) -> 3x3 conv + batch norm +
-    ReLU blocks with 2x2 max pooling (001's batch norm, 002's growing filter counts 32 -> 64 -> 128)
-    -> global average pooling -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``.
+    RandomFlip (horizontal, training only; 003's augmentation) -> one cheap full-resolution conv
+    (16 filters on 28x28: fine texture, few multiply-adds because the input has one channel) ->
+    pool -> 3x3 conv + batch norm + ReLU blocks with 2x2 max pooling (001's batch norm, 002's
+    growing filter counts 32 -> 64 -> 128; the expensive convolutions run at 14x14 and below)
+    -> Flatten (4x4x128: keeps *where* a feature is, which global average pooling would throw away)
+    -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``.
+
+    precision: "float32" or "mixed_bfloat16"; None picks ``fast.cpu_precision()`` (bfloat16 where
+    the CPU computes it natively). Batch norm on feature maps is ``fast.FusedBatchNorm`` (one
+    TensorFlow kernel instead of Keras' ten operations). The softmax output is float32 either way.
     Train it with ``cnncourse.training.train_best_model`` (the recipe: batch 256, AdamW with a
-    warm-up + cosine schedule, label smoothing); evaluate with flip averaging (``evaluate(flip=True)``).
+    warm-up + cosine schedule, label smoothing); evaluate with test-time augmentation
+    (``evaluate(flip=True, shift=1)``).
     """
+    from .fast import FusedBatchNorm, cpu_precision
+    policy = keras.DTypePolicy(precision or cpu_precision())
     inputs = keras.Input(shape=input_shape)
     x = layers.RandomFlip("horizontal", name="random_flip")(inputs) if flip else inputs
     n_conv = n_pool = 0
     for kind, arg in spec:
-        if kind == "s2d":
-            x = _space_to_depth(x, arg)
-        elif kind == "conv":
+        if kind == "conv":
             n_conv += 1
-            x = layers.Conv2D(arg, 3, padding="same", use_bias=False, name=f"conv{n_conv}")(x)
-            x = layers.BatchNormalization(name=f"bn{n_conv}")(x)
-            x = layers.ReLU(name=f"relu{n_conv}")(x)
+            x = layers.Conv2D(arg, 3, padding="same", use_bias=False, name=f"conv{n_conv}", dtype=policy)(x)
+            x = FusedBatchNorm(name=f"bn{n_conv}", dtype=policy)(x)
+            x = layers.ReLU(name=f"relu{n_conv}", dtype=policy)(x)
         elif kind == "pool":
             n_pool += 1
-            x = layers.MaxPooling2D(arg, padding="same", name=f"pool{n_pool}")(x)
+            x = layers.MaxPooling2D(arg, padding="same", name=f"pool{n_pool}", dtype=policy)(x)
         else:
-            raise ValueError(f"unknown spec item {kind!r}; use 's2d', 'conv' or 'pool'")
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="output")(x)
+            raise ValueError(f"unknown spec item {kind!r}; use 'conv' or 'pool'")
+    x = layers.Flatten(name="flatten", dtype=policy)(x)
+    x = layers.Dense(head, use_bias=False, name="dense", dtype=policy)(x)
+    x = layers.BatchNormalization(name="bn_dense", dtype=policy)(x)
+    x = layers.ReLU(name="relu_dense", dtype=policy)(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="output", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="best_cpu_model")

@@ -61,25 +61,47 @@ def train_seed_model(x_train, y_train, verbose=2, epochs=10):
     return model, history, time.perf_counter() - t0
 
 
-def evaluate(model, x, y, flip=False, batch_size=1000):
-    """Accuracy of ``model`` on (x, y). flip=True averages the softmax of each image and of its
-    left-right mirror (test-time augmentation); returns (accuracy, probabilities (N, classes))."""
-    p = model.predict(x, batch_size=batch_size, verbose=0)
-    if flip:
-        p = (p + model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)) / 2
+def shift_batch(x, dy, dx):
+    """Images (N, H, W, C) moved dy pixels down and dx right; zeros come in (a batch version of
+    ``inside.shift``)."""
+    out = np.zeros_like(x)
+    h, w = x.shape[1:3]
+    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        x[:, max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
+def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
+    """Accuracy of ``model`` on (x, y); returns (accuracy, probabilities (N, classes)).
+
+    Test-time augmentation averages the softmax over several views of each image:
+    flip=True adds its left-right mirror image; shift=s adds copies moved s pixels up, down, left
+    and right (each with its mirror if flip). The unshifted view(s) count as much as the four
+    shifted ones together: small shifts are a second opinion, not the main one.
+    """
+    def views(images):
+        p = model.predict(images, batch_size=batch_size, verbose=0)
+        if flip:
+            p = (p + model.predict(images[:, :, ::-1], batch_size=batch_size, verbose=0)) / 2
+        return p
+    p = views(x)
+    if shift:
+        moves = [(0, shift), (0, -shift), (shift, 0), (-shift, 0)]
+        p = (p + sum(views(shift_batch(x, dy, dx)) for dy, dx in moves) / len(moves)) / 2
     return float(np.mean(p.argmax(axis=1) == np.asarray(y))), p
 
 
 # The recipe of the best CPU model (chapter 09); the benchmark trains exactly this.
 BEST_RECIPE = {"epochs": 7, "batch_size": 256, "peak_lr": 5e-3, "weight_decay": 5e-4,
-               "label_smoothing": 0.1, "warmup_fraction": 0.15}
+               "label_smoothing": 0.1, "warmup_fraction": 0.15, "steps_per_execution": 16}
 
 
 def train_best_model(x_train, y_train, verbose=2, epochs_scale=1.0, recipe=None):
     """Train ``models.best_cpu_model()`` on all of (x_train, y_train) with its recipe.
 
     x_train (N, 28, 28, 1) prepared, y_train (N,) ints. Recipe (``BEST_RECIPE``): batch 256 (few,
-    large steps: the CPU's cores stay busy), AdamW (Adam + weight decay) with a linear warm-up then a
+    large steps: the CPU's cores stay busy), 16 steps per call into TensorFlow (less Python between
+    steps; the maths is unchanged), AdamW (Adam + weight decay) with a linear warm-up then a
     cosine decay of the learning rate to 0 over exactly the planned steps, label smoothing 0.1
     (targets 0.91/0.01 instead of 1/0: less over-confident), horizontal flips inside the model.
     No validation split: the recipe was chosen beforehand, so all 60,000 images are used for training.
@@ -93,7 +115,7 @@ def train_best_model(x_train, y_train, verbose=2, epochs_scale=1.0, recipe=None)
     schedule = warmup_cosine(r["peak_lr"], steps, warmup_fraction=r["warmup_fraction"])
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=r["weight_decay"]),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=r["label_smoothing"]),
-                  metrics=["accuracy"])
+                  metrics=["accuracy"], steps_per_execution=r["steps_per_execution"])
     y_onehot = keras.utils.to_categorical(y_train, 10)
     t0 = time.perf_counter()
     history = model.fit(x_train, y_onehot, epochs=r["epochs"], batch_size=r["batch_size"],

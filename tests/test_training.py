@@ -32,31 +32,32 @@ def test_fashion_cnn_001_shapes_and_421642_params_by_hand():
     assert m.get_layer("flatten").output.shape[-1] == 3136
 
 
-def test_best_cpu_model_params_and_shapes_by_hand():
-    m = models.best_cpu_model()
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
+def test_best_cpu_model_params_and_shapes_by_hand(precision):
+    m = models.best_cpu_model(precision=precision)
     spec = models.BEST_CPU_SPEC
     # walk the spec with the hand formulas: (kind, arg) items, input 28x28x1
     h, c, total = 28, 1, 0
     for kind, arg in spec:
-        if kind == "s2d":
-            h, c = h // arg, c * arg * arg
-        elif kind == "conv":
+        if kind == "conv":
             total += ops.conv2d_params(3, c, arg, use_bias=False) + bn_params(arg)
             c = arg
         elif kind == "pool":
             h = -(-h // 2)                              # 2x2 pooling with padding="same": ceil
-    total += dense_params(c, 10)                        # global average pooling -> softmax
+    head = models.BEST_CPU_HEAD
+    total += dense_params(h * h * c, head, bias=False) + bn_params(head) + dense_params(head, 10)
     assert m.count_params() == total
+    assert tuple(m.get_layer("flatten").input.shape[1:]) == (h, h, c) == (4, 4, 128)
     assert tuple(m.output.shape) == (None, 10)
-    feats = [l for l in m.layers if isinstance(l, keras.layers.GlobalAveragePooling2D)][0]
-    assert tuple(feats.input.shape[1:]) == (h, h, c)
-    assert m.count_params() < models.fashion_cnn_001().count_params()
+    assert m.get_layer("conv2").compute_dtype == precision.replace("mixed_", "")
+    assert m.output.dtype == "float32"                  # the softmax stays float32
 
 
-def test_best_cpu_model_outputs_probabilities():
-    m = models.best_cpu_model()
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
+def test_best_cpu_model_outputs_probabilities(precision):
+    m = models.best_cpu_model(precision=precision)
     p = np.asarray(m(RNG.random((3, 28, 28, 1)).astype("float32"), training=False))
-    assert p.shape == (3, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5) and (p >= 0).all()
+    assert p.shape == (3, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5) and (p >= 0).all() and p.dtype == np.float32
 
 
 def test_prepare_scales_and_adds_channel_axis():
@@ -111,6 +112,26 @@ def test_evaluate_with_flip_averages_mirror_predictions():
     y = RNG.integers(0, 4, 20)
     acc, p = training.evaluate(m, x, y, flip=True)
     manual = (m.predict(x, verbose=0) + m.predict(x[:, :, ::-1], verbose=0)) / 2
+    assert np.allclose(p, manual, atol=1e-6)
+    assert acc == pytest.approx(np.mean(manual.argmax(1) == y))
+
+
+def test_shift_batch_equals_inside_shift_image_by_image():
+    x = RNG.random((3, 6, 6, 1)).astype("float32")
+    for dy, dx in [(0, 1), (0, -1), (2, 0), (-1, -2)]:
+        moved = training.shift_batch(x, dy, dx)
+        for a, b in zip(x, moved):
+            assert np.array_equal(inside.shift(a, dy, dx), b)
+
+
+def test_evaluate_with_shifts_weights_unshifted_views_as_much_as_all_shifts():
+    m = tiny_model()
+    x = RNG.random((20, 8, 8, 1)).astype("float32")
+    y = RNG.integers(0, 4, 20)
+    acc, p = training.evaluate(m, x, y, flip=True, shift=1)
+    both = lambda imgs: (m.predict(imgs, verbose=0) + m.predict(imgs[:, :, ::-1], verbose=0)) / 2
+    shifted = [np.stack([inside.shift(im, dy, dx) for im in x]) for dy, dx in [(0, 1), (0, -1), (1, 0), (-1, 0)]]
+    manual = 0.5 * both(x) + 0.125 * sum(both(s) for s in shifted)
     assert np.allclose(p, manual, atol=1e-6)
     assert acc == pytest.approx(np.mean(manual.argmax(1) == y))
 
