@@ -103,14 +103,15 @@ def grad_cam(model, image, layer_name, class_index=None):
 
 
 def shift(image, dy, dx, fill=0.0):
-    """The image moved dy pixels down and dx pixels right; what moves out is lost, ``fill`` comes in."""
-    x = _batch(image)[0]
+    """The image (H, W[, C]) - or every image of a batch (N, H, W, C) - moved dy pixels down and dx
+    pixels right; what moves out is lost, ``fill`` comes in. One image in -> (H, W, C) out."""
+    x = _batch(image)
     out = np.full_like(x, fill)
-    h, w = x.shape[:2]
+    h, w = x.shape[1:3]
     ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
-    out[yd, xd] = x[ys, xs]
-    return out
+    out[:, yd, xd] = x[:, ys, xs]
+    return out if np.ndim(image) == 4 else out[0]
 
 
 def brightness(image, factor):

@@ -61,16 +61,6 @@ def train_seed_model(x_train, y_train, verbose=2, epochs=10):
     return model, history, time.perf_counter() - t0
 
 
-def shift_batch(x, dy, dx):
-    """Images (N, H, W, C) moved dy pixels down and dx right; zeros come in (a batch version of
-    ``inside.shift``)."""
-    out = np.zeros_like(x)
-    h, w = x.shape[1:3]
-    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-        x[:, max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
-    return out
-
-
 def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
     """Accuracy of ``model`` on (x, y); returns (accuracy, probabilities (N, classes)).
 
@@ -79,6 +69,8 @@ def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
     and right (each with its mirror if flip). The unshifted view(s) count as much as the four
     shifted ones together: small shifts are a second opinion, not the main one.
     """
+    from . import inside
+
     def views(images):
         p = model.predict(images, batch_size=batch_size, verbose=0)
         if flip:
@@ -87,7 +79,7 @@ def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
     p = views(x)
     if shift:
         moves = [(0, shift), (0, -shift), (shift, 0), (-shift, 0)]
-        p = (p + sum(views(shift_batch(x, dy, dx)) for dy, dx in moves) / len(moves)) / 2
+        p = (p + sum(views(inside.shift(x, dy, dx)) for dy, dx in moves) / len(moves)) / 2
     return float(np.mean(p.argmax(axis=1) == np.asarray(y))), p
 
 
