@@ -1,0 +1,37 @@
+"""``cnncourse grade``: grade submitted exercise notebooks, a class at a time, with verdicts an
+instructor can trust.
+
+No decision about a grade is made inside the student's kernel. For each submission:
+
+1. ``notebook``: the submission is parsed strictly (anything malformed is ``invalid`` with a
+   message) and a graded copy is built: the pristine exercise notebook's setup and check cells,
+   the student's answer cells and extra code cells, nbval markers removed, no outputs;
+   ``scan`` reads the student's code for calls of a reference implementation (``flags``);
+2. ``runner``: a private folder (the grader's only) holds the copy and the run's configuration;
+   pytest + nbval + ``plugin`` run it in a subprocess; the kernel runs in a bubblewrap
+   ``sandbox`` (started by ``launch.py``) whose only writable folder is the submission's box;
+3. ``plugin`` (trusted, outside the kernel): records what nbval observed of each cell, and
+   judges each exercise (``judge``) from the outputs the check cells handed out as plain data
+   (``plaindata``) on the grader's secret-seeded inputs, against references it computes itself;
+4. ``verdict``: one status per exercise -- ``passed``, ``failed``, ``error`` (unfilled stub or
+   crash), ``timeout`` or ``invalid``; ``report``: the CSV/JSON report (formula-safe) and the
+   summary; ``cli``: the command line.
+
+``protocol`` defines, once, the file names, environment variables, limits and records they share.
+The submitted files are only read, never written.
+"""
+import sys
+
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed, and that module
+# compiles some forty Earley parsers at import: 1.5 s of CPU for a URL format nbformat's schema
+# never uses. The grader imports nbformat in every pytest process it starts; skip that import.
+sys.modules.setdefault("rfc3987_syntax", None)
+from cnncourse.grading.cli import configure_parser, run
+from cnncourse.grading.notebook import Invalid, build_graded, exercises_of, read_submission
+from cnncourse.grading.protocol import FIELDS, STATUSES
+from cnncourse.grading.report import Row, scores, summary, write_report
+from cnncourse.grading.runner import DEFAULT_CELL_TIMEOUT, Options, grade, grade_one
+
+__all__ = ["configure_parser", "run", "Invalid", "build_graded", "exercises_of",
+           "read_submission", "FIELDS", "STATUSES", "Row", "scores", "summary", "write_report",
+           "DEFAULT_CELL_TIMEOUT", "Options", "grade", "grade_one"]
