@@ -26,12 +26,20 @@ import sys
 # compiles some forty Earley parsers at import: 1.5 s of CPU for a URL format nbformat's schema
 # never uses. The grader imports nbformat in every pytest process it starts; skip that import.
 sys.modules.setdefault("rfc3987_syntax", None)
-from cnncourse.grading.cli import configure_parser, run
-from cnncourse.grading.notebook import Invalid, build_graded, exercises_of, read_submission
-from cnncourse.grading.protocol import FIELDS, STATUSES
-from cnncourse.grading.report import Row, scores, summary, write_report
-from cnncourse.grading.runner import DEFAULT_CELL_TIMEOUT, Options, grade, grade_one
+_EXPORTS = {
+    "configure_parser": "cli", "run": "cli",
+    "Invalid": "notebook", "build_graded": "notebook", "exercises_of": "notebook",
+    "read_submission": "notebook",
+    "FIELDS": "protocol", "STATUSES": "protocol",
+    "Row": "report", "scores": "report", "summary": "report", "write_report": "report",
+    "DEFAULT_CELL_TIMEOUT": "runner", "Options": "runner", "grade": "runner", "grade_one": "runner",
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = ["configure_parser", "run", "Invalid", "build_graded", "exercises_of",
-           "read_submission", "FIELDS", "STATUSES", "Row", "scores", "summary", "write_report",
-           "DEFAULT_CELL_TIMEOUT", "Options", "grade", "grade_one"]
+
+def __getattr__(name):
+    """The public names, imported when first used (the kernel imports only ``protocol``)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'cnncourse.grading' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f"cnncourse.grading.{_EXPORTS[name]}"), name)
