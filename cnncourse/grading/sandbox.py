@@ -181,16 +181,39 @@ def sandbox_uid(slot):
     return _UID_BASE + (os.getpid() % 100_000) * 100 + slot % 100
 
 
+@functools.lru_cache(maxsize=None)
+def others_can_run_python():
+    """Whether a user other than the grader can reach the Python and the course (every folder
+    on the way world-searchable): if not, a run without bwrap cannot change its uid."""
+    for target in [os.path.realpath(sys.executable), *python_dirs(), str(course_package())]:
+        path = Path(target)
+        for folder in [path, *path.parents]:
+            try:
+                if folder.is_dir() and not folder.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def kernel_uid(sandbox, slot):
+    """The uid the kernel of a sandbox slot runs as (outside any namespace), or None for the
+    grader's own uid (the grader is not root, or the Python is out of reach of other users)."""
+    if os.geteuid() != 0 or not (sandbox.isolated or others_can_run_python()):
+        return None
+    return sandbox_uid(slot)
+
+
 def launch_config(box, sandbox, slot=0, limits=None):
     """What launch.py does for one kernel (see there): written to the private folder."""
     limits = {**protocol.DEFAULT_LIMITS, **(limits or {})}
     root = os.geteuid() == 0
-    uid = sandbox_uid(slot) if root else None
+    uid = kernel_uid(sandbox, slot)
     if sandbox.isolated:
         return {"argv": bwrap_argv(box, limits, uid), "env": {}, "cwd": str(box), "uid": uid,
                 "limits": _rlimits(limits), "limits_outside": not root, "drop_outside": False}
     return {"argv": kernel_argv(), "env": kernel_env(box), "cwd": str(box), "uid": uid,
-            "limits": _rlimits(limits), "limits_outside": True, "drop_outside": root}
+            "limits": _rlimits(limits), "limits_outside": True, "drop_outside": uid is not None}
 
 
 def prepare_box(box, sandbox, slot=0):
@@ -198,8 +221,8 @@ def prepare_box(box, sandbox, slot=0):
     box = Path(box)
     for sub in ("", protocol.HOME, protocol.HANDOUT):
         (box / sub).mkdir(mode=0o700, exist_ok=True)
-    if os.geteuid() == 0:
-        uid = sandbox_uid(slot)
+    uid = kernel_uid(sandbox, slot)
+    if uid is not None:
         for sub in ("", protocol.HOME, protocol.HANDOUT):
             os.chown(box / sub, uid, uid)
     return box
