@@ -476,6 +476,10 @@ def files_unlimited(mib=256):
     nb.cells.append(nbformat.v4.new_code_cell("import os\nos.kill(-1, 9)\n"))   # kill them all
     out["resources.ipynb"] = (nb, None)
 
+    files = 'from pathlib import Path\nfor i in range(30_000):\n    Path(f"f{i}").touch()\n'
+    out["disk_fill.ipynb"] = (notebook(answers=CORRECT, after={"conv1d": [files]}),
+                              {ex: {"error"} for ex in EXERCISES})
+
     bomb = 'import sys\nfor _ in range(48):\n    sys.stdout.write("x" * (1 << 20))\n'
     out["output_bomb.ipynb"] = (notebook(answers=CORRECT, after={"conv1d": [bomb]}),
                                 {"conv1d": {"error"}, "cross_correlate2d": {"error"},
@@ -615,6 +619,12 @@ def test_malformed_files_are_invalid_with_a_message(graded):
             assert row["status"] == "invalid" and row["message"], (name, row)
     assert "nested" in rows["deep.ipynb"]["conv1d"]["message"]
     assert "larger" in rows["huge.ipynb"]["conv1d"]["message"]
+
+
+def test_bombs_stop_the_kernel_with_a_message(graded):
+    rows = by_file(graded["rows"])
+    assert "printed more than" in rows["output_bomb.ipynb"]["conv1d"]["message"]
+    assert "files into its folder" in rows["disk_fill.ipynb"]["conv1d"]["message"]
     assert "wrong notebook" in rows["chapter_path.ipynb"]["conv1d"]["message"]
 
 

@@ -1,6 +1,7 @@
 """The plain-data boundary of grading (cnncourse.checks.handout): what a kernel hands out is read
 back strictly -- values round-trip, and links, FIFOs, pickles, odd dtypes, oversized or deeply
 nested files and models that carry code are refused with BadData, never followed or run."""
+import io
 import json
 import os
 
@@ -91,8 +92,12 @@ def test_pickles_objects_and_structured_arrays_are_refused(tmp_path):
     np.save(tmp_path / "rec.npy", np.zeros(2, dtype=[("a", "f4"), ("b", "i4")]))
     np.save(tmp_path / "str.npy", np.array(["x"]))
     write(tmp_path, "junk.npy", b"\x93NUMPY garbage")
+    header = io.BytesIO()                  # announces 8 PB of float64 in a 100-byte file
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (10 ** 15,)})
+    write(tmp_path, "liar.npy", header.getvalue() + b"\0" * 16)
     with Reader(tmp_path) as reader:
-        for name in ("obj.npy", "rec.npy", "str.npy", "junk.npy"):
+        for name in ("obj.npy", "rec.npy", "str.npy", "junk.npy", "liar.npy"):
             with pytest.raises(BadData):
                 reader.array(name)
 

@@ -200,10 +200,21 @@ class Reader:
 
     def array(self, name):
         try:
-            arr = np.load(io.BytesIO(self.read_bytes(name)), allow_pickle=False)
+            raw = self.read_bytes(name)
+            stream = io.BytesIO(raw)
+            version = np.lib.format.read_magic(stream)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:
+                raise ValueError(f".npy format version {version} is not accepted")
+            shape, _, dtype = read_header(stream)
+            if math.prod(shape) * dtype.itemsize > len(raw) - stream.tell():
+                raise ValueError(f"the header announces {shape} {dtype}, more than the file holds")
+            stream.seek(0)
+            arr = np.load(stream, allow_pickle=False)
         except FileNotFoundError:
             raise BadData(f"{name} is missing") from None
-        except (ValueError, OSError, EOFError) as err:
+        except (ValueError, OSError, EOFError, TypeError, SyntaxError) as err:
             raise BadData(f"{name} is not a plain .npy array ({str(err)[:100]})") from None
         if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf" \
                 or arr.dtype.fields is not None or arr.ndim > MAX_NDIM:

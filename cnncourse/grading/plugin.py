@@ -39,7 +39,28 @@ class KernelDied(RuntimeError):
 
 
 class OutputLimit(RuntimeError):
-    """The kernel sent more output than a notebook may."""
+    """The kernel sent more output than a notebook may, or filled its box beyond the limit."""
+
+
+def box_usage(box, max_files=protocol.MAX_BOX_FILES):
+    """(bytes on disk, entries) of the box, without following links; stops counting at
+    max_files entries."""
+    total, count, stack = 0, 0, [str(box)]
+    while stack and count <= max_files:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    total += info.st_blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return total, count
 
 
 class _State:
@@ -47,6 +68,7 @@ class _State:
     records = []
     output_bytes = 0
     output_limit_hit = False
+    last_box_check = 0.0
 
 
 STATE = _State()
@@ -106,6 +128,20 @@ def _start_new_kernel(startup_timeout=60, kernel_name="python", **kwargs):
     return km, kc
 
 
+def _check_box(kernel, every=2.0):
+    """Every 2 s while a cell runs, and after each cell: stop a kernel that fills its box
+    beyond the limits."""
+    if STATE.config is None or time.monotonic() - STATE.last_box_check < every:
+        return
+    STATE.last_box_check = time.monotonic()
+    size, count = box_usage(STATE.config["box"])
+    if size > protocol.MAX_BOX_BYTES or count > protocol.MAX_BOX_FILES:
+        STATE.output_limit_hit = True
+        kernel.stop()
+        raise OutputLimit(f"the notebook wrote more than {protocol.MAX_BOX_BYTES >> 20} MiB or "
+                          f"{protocol.MAX_BOX_FILES} files into its folder; the kernel was stopped")
+
+
 def _patch_nbval():
     import nbval.kernel
     from nbval.kernel import RunningKernel
@@ -123,6 +159,7 @@ def _patch_nbval():
                 if not self.is_alive():
                     raise KernelDied(f"{KERNEL_DIED} (os._exit, a crash, a limit or out of "
                                      "memory)") from None
+                _check_box(self)
                 if deadline is not None and time.monotonic() >= deadline:
                     raise
 
@@ -201,6 +238,12 @@ def pytest_runtest_makereport(item, call):
         elif out.get("output_type") == "stream" and out.get("name") == "stdout":
             record["stdout"] = (record["stdout"] + str(out.get("text", "")))[-protocol.MAX_MESSAGE:]
     STATE.records.append(record)
+    kernel = getattr(item.parent, "kernel", None)
+    if kernel is not None and not STATE.output_limit_hit and kernel.is_alive():
+        try:
+            _check_box(kernel, every=0.0)
+        except OutputLimit as err:
+            record.update(output_limit=True, raised=True, message=str(err))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -59,6 +59,8 @@ MAX_KERNEL_OUTPUT = 32 * MiB      # output of one notebook beyond which the kern
 MAX_ZMQ_MESSAGE = 64 * MiB        # a larger message from the kernel closes the connection
 MAX_MESSAGE = 2000                # characters of one report message
 MAX_PROCESS_OUTPUT = 64 * 1024    # tail of the pytest process' output kept for diagnostics
+MAX_BOX_BYTES = 1024 * MiB        # disk the kernel may fill in its box (checked every 2 s)
+MAX_BOX_FILES = 20_000
 
 # ----------------------------------------------------------------------------- records
 #: One code cell as the plugin saw it (results.json "cells"): written by the trusted plugin from

@@ -7,6 +7,8 @@ elsewhere; it returns plain dicts (report rows).
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import itertools
 import json
 import os
@@ -224,12 +226,14 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
         return raw
 
     if scheduler is None:
-        import concurrent.futures
         executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
-        remote = False
+        remote, client = False, None
     else:
-        executor, remote = _dask_executor(scheduler), True
-    with executor:
+        (executor, client), remote = _dask_executor(scheduler), True
+    with contextlib.ExitStack() as stack:
+        if client is not None:
+            stack.callback(client.close)          # last: after the executor's shutdown
+        stack.enter_context(executor)
         futures = {}
         for i, path in enumerate(paths):
             raw = work(i)
@@ -238,7 +242,6 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
                 continue
             futures[executor.submit(grade_one, str(path), raw, pristine, asdict(options),
                                     None if remote else box_kind)] = i
-        import concurrent.futures
         for future in concurrent.futures.as_completed(futures):
             i = futures[future]
             try:
@@ -258,7 +261,10 @@ def _load_pristine(exercises_dir, chapters):
 
 
 def _dask_executor(scheduler):
-    """A concurrent.futures executor on a Dask cluster (each worker grades in its own sandbox)."""
+    """(a concurrent.futures executor on a Dask cluster, the client to close or None): each
+    worker grades its submissions in its own sandboxes."""
     import distributed
-    client = scheduler if isinstance(scheduler, distributed.Client) else distributed.Client(scheduler)
-    return client.get_executor(pure=False)
+    if isinstance(scheduler, distributed.Client):
+        return scheduler.get_executor(pure=False), None
+    client = distributed.Client(scheduler)
+    return client.get_executor(pure=False), client

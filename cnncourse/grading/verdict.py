@@ -28,8 +28,7 @@ def _died(records):
     for rec in records:
         where = f"cell {rec['cell']}" + (f" ({rec['exercise']})" if rec.get("exercise") else "")
         if rec.get("output_limit"):
-            return f"the kernel was stopped in {where}: it printed more than " \
-                   f"{protocol.MAX_KERNEL_OUTPUT >> 20} MiB"
+            return f"the kernel was stopped in {where}: {rec.get('message', '')[:200]}"
         if rec.get("kernel_died"):
             return f"the kernel died in {where}"
         if "Failed to interrupt kernel" in rec.get("message", ""):
