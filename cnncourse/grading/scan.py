@@ -2,106 +2,117 @@
 
 An answer that calls ``cnncourse.ops.conv2d`` (or ``scipy.signal``, ``tf.nn``, a Keras conv
 layer where the exercise is to write the operation in NumPy) computes the right numbers without
-doing the exercise. The grader cannot tell that from the outputs, so it reads the code: imports
-(``import x as y``, ``from x import y as z``), attribute chains through those aliases and
-assignments of them (``o = cnncourse.ops``), and the ways of reaching a module by name
-(``__import__``, ``importlib``, ``sys.modules``, ``exec``/``eval``). What it finds goes into the
-report's ``flags`` column of the exercise (extra cells: of every exercise) for the instructor to
-look at; it never changes a status.
-
-It also flags code that reaches into the interpreter the way only an attack does (frames,
-tracing, IPython's input transformers and hooks): whatever that does, the verdict is taken
-outside the kernel, but the instructor should know.
+doing the exercise. The outputs cannot tell, so the grader reads the code: imports (``import x
+as y``, ``from x import y as z``), the names the pristine setup cell imports (``ch02``, ``np``),
+attribute chains through those aliases and through assignments of them (``o = cnncourse.ops``),
+and names written as strings. Reaching code by name (``__import__``, ``importlib``,
+``sys.modules``, ``exec``/``eval``, ``getattr``) is reported as ``dynamic``, and reaching into
+the interpreter the way only an attack does (frames, tracing, IPython's hooks, processes,
+sockets) as ``introspection``. Findings go into the report's ``flags`` column of the exercise
+(those of extra cells: of every exercise) for the instructor; they never change a status.
 """
 from __future__ import annotations
 
 import ast
 import re
 
-#: Module prefixes whose use is reported in every chapter.
+#: Reported in every chapter: the course's own answers and the libraries that have them.
 REFERENCES = ("cnncourse.ops", "cnncourse.models", "cnncourse.checks", "cnncourse.fast",
-              "cnncourse.inside", "cnncourse.training", "cnncourse.grading",
+              "cnncourse.inside", "cnncourse.training", "cnncourse.grading", "cnncourse.gradcheck",
               "scipy.signal", "scipy.ndimage", "tensorflow.nn", "tensorflow.raw_ops",
-              "tensorflow.keras.layers.Conv", "torch", "jax")
-#: Reported where the exercise is to write the operation in NumPy (chapters 02-06): Keras'
-#: convolution and pooling (layers and keras.ops), skimage's filters.
-NUMPY_ONLY = ("keras.layers.Conv", "keras.layers.MaxPool", "keras.layers.AveragePool",
-              "keras.layers.AvgPool", "keras.ops", "keras.src", "tensorflow.keras",
-              "tensorflow.image", "tensorflow.signal", "skimage.filters", "cv2")
+              "torch", "jax")
+#: Reported where the exercise is to write the operation in NumPy (all but KERAS_CHAPTERS):
+#: Keras' and TensorFlow's layers and ops, scikit-image's filters, OpenCV.
+NUMPY_ONLY = ("keras.layers", "keras.ops", "keras.src", "tensorflow.keras", "tensorflow.image",
+              "tensorflow.signal", "skimage.filters", "skimage.util.view_as_windows", "cv2")
 KERAS_CHAPTERS = ("07_lenet", "08_fashion_mnist")
-#: Reaching modules or code by name.
-DYNAMIC = {"__import__", "importlib", "exec", "eval", "compile", "sys.modules", "builtins",
-           "__builtins__", "globals", "locals", "vars", "getattr"}
-#: Interpreter internals an honest answer never touches.
+DYNAMIC = ("__import__", "importlib", "exec", "eval", "compile", "sys.modules", "builtins",
+           "__builtins__", "globals", "locals", "vars", "getattr", "setattr", "pickle", "marshal")
 INTROSPECTION = ("sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook",
                  "inspect", "gc", "ctypes", "threading.settrace", "get_ipython", "IPython",
-                 "traceback", "signal", "os.fork", "os.setsid", "os.kill", "subprocess",
-                 "socket", "multiprocessing", "os.system", "os.exec", "os.spawn", "pty",
-                 "__code__", "__defaults__", "__kwdefaults__", "__globals__", "f_back",
-                 "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame")
+                 "ipykernel", "signal", "os.fork", "os.setsid", "os.kill", "os.system",
+                 "os.exec", "os.spawn", "os.environ", "subprocess", "socket", "multiprocessing",
+                 "pty", "resource", "nbval", "pytest")
+ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__", "__globals__", "__closure__",
+              "f_back", "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame",
+              "__subclasses__", "__mro__", "__bases__"}
+_BUILTIN_NAMES = {"__import__", "eval", "exec", "compile", "globals", "locals", "vars",
+                  "getattr", "setattr", "get_ipython", "__builtins__"}
 _MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
 
 
 def _parse(source):
-    """ast of a cell, IPython magics and shell lines replaced by `pass` (reported apart)."""
+    """(ast, magics) of a cell; IPython magics and shell lines become `pass`."""
     magics = [m.group(2).strip() for m in _MAGIC.finditer(source)]
-    text = _MAGIC.sub(lambda m: m.group(1) + "pass", source)
     try:
-        return ast.parse(text), magics
+        return ast.parse(_MAGIC.sub(lambda m: m.group(1) + "pass", source)), magics
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, magics
 
 
+def _canonical(name):
+    head, _, rest = name.partition(".")
+    head = {"tf": "tensorflow"}.get(head, head)
+    return f"{head}.{rest}" if rest else head
+
+
 def _dotted(node, aliases):
-    """'cnncourse.ops.conv2d' for an attribute chain rooted at an alias, else None."""
+    """The full dotted name of an attribute chain rooted at a known name, else None."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
-        base = aliases.get(node.id, node.id if node.id in ("__import__", "eval", "exec", "compile",
-                                                           "globals", "locals", "vars", "getattr",
-                                                           "get_ipython", "__builtins__") else None)
-        if base is None:
-            return None
-        return ".".join([base] + parts[::-1])
-    return None
+    if not isinstance(node, ast.Name):
+        return None
+    base = aliases.get(node.id, node.id if node.id in _BUILTIN_NAMES else None)
+    return None if base is None else ".".join([base, *reversed(parts)])
 
 
-def _matches(name, prefixes):
-    return next((p for p in prefixes if name == p or name.startswith(p + ".")
-                 or (p.endswith(("Conv", "Pool", "MaxPool", "AvgPool", "AveragePool"))
-                     and name.startswith(p))), None)
-
-
-def scan_source(source, chapter):
-    """Sorted list of findings ("reference: cnncourse.ops.conv2d", "dynamic: __import__", ...)."""
-    tree, magics = _parse(source)
-    found = set()
-    for magic in magics:
-        found.add(f"magic: {magic[:40]}")
-    if tree is None:
-        return sorted(found)
-    aliases = {}
-    refs = REFERENCES + (() if chapter in KERAS_CHAPTERS else NUMPY_ONLY)
+def _bind_aliases(tree, aliases):
+    """Add the names a cell binds to modules or their attributes (imports, assignments)."""
     nodes = list(ast.walk(tree))
-    for _ in range(2):                       # aliases of aliases (a = cnncourse; b = a.ops)
+    for _ in range(2):                                  # a = cnncourse; b = a.ops
         for node in nodes:
             if isinstance(node, ast.Import):
                 for a in node.names:
-                    aliases[(a.asname or a.name).split(".")[0] if not a.asname else a.asname] = \
-                        a.name if a.asname else a.name.split(".")[0]
+                    top = a.name.split(".")[0]
+                    aliases[a.asname or top] = _canonical(a.name if a.asname else top)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for a in node.names:
-                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name):
-                target = _dotted(node.value, aliases)
-                if target:
-                    aliases[node.targets[0].id] = target
-    aliases = {k: _canonical(v) for k, v in aliases.items()}
+                    aliases[a.asname or a.name] = _canonical(f"{node.module}.{a.name}")
+            elif isinstance(node, ast.Assign):
+                value = _dotted(node.value, aliases)
+                for target in node.targets:
+                    if value and isinstance(target, ast.Name):
+                        aliases[target.id] = value
+    return aliases
+
+
+def _matches(name, prefixes):
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def setup_aliases(sources):
+    """The names the pristine setup cells bind (``np``, ``ch02``, ``layers``)."""
+    aliases = {}
+    for source in sources:
+        tree, _ = _parse(source)
+        if tree is not None:
+            _bind_aliases(tree, aliases)
+    return aliases
+
+
+def scan_source(source, chapter, known=None):
+    """Sorted findings of one cell: "reference: cnncourse.ops.conv2d", "dynamic: __import__",
+    "introspection: sys._getframe", "magic: %run x"."""
+    tree, magics = _parse(source)
+    found = {f"magic: {m[:60]}" for m in magics}
+    if tree is None:
+        return sorted(found | {"unparsable cell"})
+    aliases = _bind_aliases(tree, dict(known or {}))
+    references = REFERENCES + (() if chapter in KERAS_CHAPTERS else NUMPY_ONLY)
     names = set()
-    for node in nodes:
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(_canonical(a.name) for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -110,39 +121,38 @@ def scan_source(source, chapter):
             dotted = _dotted(node, aliases)
             if dotted:
                 names.add(dotted)
-            if isinstance(node, ast.Attribute) and node.attr in INTROSPECTION:
-                names.add(node.attr)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
+                found.add(f"introspection: .{node.attr}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and re.fullmatch(r"[A-Za-z_][\w.]*", node.value.strip()):
             text = _canonical(node.value.strip())
-            if _matches(text, refs):
+            if _matches(text, references):
                 names.add(text)
     for name in names:
-        if _matches(name, refs):
+        if _matches(name, references):
             found.add(f"reference: {name}")
-        elif name.split(".")[0] in DYNAMIC or ".".join(name.split(".")[:2]) in DYNAMIC:
+        elif _matches(name, DYNAMIC):
             found.add(f"dynamic: {name}")
-        elif _matches(name, INTROSPECTION) or name in INTROSPECTION:
+        elif _matches(name, INTROSPECTION):
             found.add(f"introspection: {name}")
     return sorted(found)
 
 
-def _canonical(name):
-    """tf -> tensorflow, np -> numpy spelled out (for names written as strings)."""
-    head, _, rest = name.partition(".")
-    head = {"tf": "tensorflow"}.get(head, head)
-    return f"{head}.{rest}" if rest else head
-
-
 def flags(graded, chapter):
-    """{exercise: 'finding; finding'} for a graded notebook: an answer cell's findings go to its
-    exercise, an extra cell's to every exercise."""
-    from cnncourse.grading.notebook import exercises_of, student_code
+    """{exercise: 'finding; finding'} of a graded notebook: an answer cell's findings go to its
+    exercise, an extra cell's to every exercise (marked "extra cell")."""
+    from cnncourse.grading.notebook import exercises_of, student_code, tags
+    known = setup_aliases(c.source for c in graded.cells if "setup" in tags(c))
     per, shared = {}, set()
-    for exercise, cid, source in student_code(graded):
-        found = scan_source(source, chapter)
+    for exercise, _, source in student_code(graded):
+        found = scan_source(source, chapter, known)
         if exercise:
             per.setdefault(exercise, set()).update(found)
         else:
             shared.update(f"{f} (extra cell)" for f in found)
-    return {ex: "; ".join(sorted(per.get(ex, set()) | shared))
-            for ex in exercises_of(graded) if per.get(ex) or shared}
+    out = {}
+    for ex in exercises_of(graded):
+        items = sorted(per.get(ex, set()) | shared)
+        if items:
+            out[ex] = "; ".join(items)
+    return out
