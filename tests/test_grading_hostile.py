@@ -683,3 +683,30 @@ def test_the_probes_work_without_a_sandbox(tmp_path):
     assert all(r["sandbox"].startswith("none (") for r in rows.values())
     assert "NOT ISOLATED" in out.getvalue()
     listener.sock.close()
+
+
+def test_without_a_sandbox_left_behind_processes_are_still_killed(tmp_path):
+    """The plugin adopts what a kernel leaves behind (a child subreaper) and kills it at the end
+    of the session: a detached daemon does not outlive the grading even without bwrap."""
+    import subprocess
+    import sys
+    marker = f"cnncourse-orphan-{uuid.uuid4().hex}"
+    script = f"""
+import os, sys, time
+from cnncourse.grading import plugin
+plugin._become_subreaper()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", {marker!r}])
+    os._exit(0)
+time.sleep(1.0)
+print(len([p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()
+           and {marker!r}.encode() in open(f"/proc/{{p}}/cmdline", "rb").read()]))
+plugin._kill_descendants()
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "1", out.stderr
+    time.sleep(0.5)
+    assert processes_with(marker) == []

@@ -186,7 +186,54 @@ def pytest_configure(config):
     path = os.environ.get(protocol.CONFIG_ENV)
     if path:
         STATE.config = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not STATE.config.get("isolated"):
+            _become_subreaper()
     _patch_nbval()
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper():
+    """Without a sandbox (no PID namespace), make the processes the kernel leaves behind
+    (double forks, new sessions) our children, so that the end of the session can kill them."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _kill_descendants():
+    """SIGKILL every descendant of this process (Linux /proc), repeatedly until none is left."""
+    import signal
+    me = os.getpid()
+    for _ in range(5):
+        parents = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                parents[int(stat.parent.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                pass
+        mine = {me}
+        grew = True
+        while grew:
+            new = {pid for pid, ppid in parents.items() if ppid in mine and pid not in mine}
+            mine |= new
+            grew = bool(new)
+        mine.discard(me)
+        if not mine:
+            return
+        for pid in mine:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in mine:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+        time.sleep(0.05)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -249,6 +296,8 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session, exitstatus):
     if STATE.config is None:
         return
+    if not STATE.config.get("isolated") and sys.platform.startswith("linux"):
+        _kill_descendants()
     results = {"cells": STATE.records, "output_limit": STATE.output_limit_hit}
     judge = STATE.config.get("judge")
     if judge:

@@ -52,6 +52,7 @@ DEFAULT_LIMITS = {
     "open_files": 1024,
     "tmp_size": 64 * MiB,       # the private /tmp and /dev/shm (tmpfs: counted in RAM)
 }
+GRADER_MEMORY = 12288 * MiB       # address space of the trusted pytest process of a submission
 MAX_SUBMISSION_BYTES = 20 * MiB   # a notebook larger than this is invalid
 MAX_JSON_DEPTH = 64               # nesting of a submission's JSON
 MAX_CELL_OUTPUT = 64 * 1024       # bytes of one cell's output kept for messages

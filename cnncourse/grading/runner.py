@@ -30,9 +30,12 @@ from cnncourse.grading.notebook import (Invalid, build_graded, exercises_of, rea
 from cnncourse.grading.report import Row
 
 DEFAULT_CELL_TIMEOUT = 120.0
-#: pytest's main, without the costly rfc3987_syntax import (see cnncourse.grading)
-PYTEST_MAIN = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); import pytest; "
-               "sys.exit(pytest.main(sys.argv[1:]))")
+#: pytest's main in the trusted process of one submission: its address space limited (a
+#: handed-out model config that asks for absurd layers fails there, not on the machine), without
+#: the costly rfc3987_syntax import (see cnncourse.grading)
+PYTEST_MAIN = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT)); "
+               "sys.modules.setdefault('rfc3987_syntax', None); import pytest; "
+               "sys.exit(pytest.main(sys.argv[1:]))").replace("LIMIT", str(protocol.GRADER_MEMORY))
 
 
 @dataclass
