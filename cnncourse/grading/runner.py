@@ -33,9 +33,9 @@ DEFAULT_CELL_TIMEOUT = 120.0
 #: pytest's main in the trusted process of one submission: its address space limited (a
 #: handed-out model config that asks for absurd layers fails there, not on the machine), without
 #: the costly rfc3987_syntax import (see cnncourse.grading)
-PYTEST_MAIN = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT)); "
+PYTEST_MAIN = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY)); "
                "sys.modules.setdefault('rfc3987_syntax', None); import pytest; "
-               "sys.exit(pytest.main(sys.argv[1:]))").replace("LIMIT", str(protocol.GRADER_MEMORY))
+               "sys.exit(pytest.main(sys.argv[1:]))")
 
 
 @dataclass
@@ -138,7 +138,8 @@ def _run(graded, chapter, names, root, options, box_kind, slot):
     env.update({protocol.CONFIG_ENV: str(root / protocol.RUN_CONFIG),
                 "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"})
-    cmd = [sys.executable, "-c", PYTEST_MAIN, "-q", "-p", "nbval.plugin", "-p",
+    memory = max(protocol.GRADER_MEMORY, launch["limits"]["memory"])   # the kernel's is lower
+    cmd = [sys.executable, "-c", PYTEST_MAIN.replace("MEMORY", str(memory)), "-q", "-p", "nbval.plugin", "-p",
            "cnncourse.grading.plugin", "-p", "no:cacheprovider", "-c", str(root / protocol.PYTEST_INI),
            "--rootdir", str(root), "--nbval-lax", "--nbval-cell-timeout",
            str(options.cell_timeout), str(root / protocol.NOTEBOOK)]
