@@ -14,7 +14,7 @@ imported. A message defined at import time (a module-level constant) is marked w
 
 The Korean text lives in one gettext catalog, ``cnncourse/locale/ko/LC_MESSAGES/cnncourse.po``
 (written by ``cnncourse i18n update``, translated with any PO editor). It is compiled in memory
-when first needed (Babel), so a checkout and an installed wheel read the same file and no
+when first needed (polib), so a checkout and an installed wheel read the same file and no
 compiled ``.mo`` can fall out of date. Untranslated and fuzzy entries fall back to English.
 """
 from __future__ import annotations
@@ -85,14 +85,9 @@ def translations(lang):
     path = catalog_path(lang)
     if lang == "en" or not path.is_file():
         return gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    with open(path, "rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)              # fuzzy entries are left out, as gettext does
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    import polib
+    # to_binary() leaves untranslated and fuzzy entries out, as msgfmt does
+    return gettext.GNUTranslations(io.BytesIO(polib.pofile(str(path)).to_binary()))
 
 
 def _(message):

@@ -34,6 +34,13 @@ CODE_KEYWORDS = {"padding", "activation", "cmap", "data_format", "mode", "loss",
                  "monitor", "objective", "project_name", "dtype", "color", "ha", "va",
                  "linestyle", "pad_mode", "preset", "optimizer", "metrics", "interpolation",
                  "marker", "kernel_initializer", "directory", "path", "fname"}
+# calls whose string arguments are code (file names, layer names, ...), however they read
+CODE_CALLS = {"savefig", "open", "Path", "imread", "imsave", "load", "save", "read_csv", "to_csv",
+              "get_layer", "sample_image", "startswith", "endswith", "replace", "split",
+              "getattr", "hasattr", "setdefault", "get", "astype", "simplefilter",
+              "filterwarnings", "environ"}
+FILE_NAME = re.compile(r"[\w./ -]+\.(png|jpe?g|csv|json|npz?|h5|keras|ipynb|txt|gz|pdf|svg)",
+                       re.IGNORECASE)
 # comments the tools read: never messages
 KEEP_COMMENT = re.compile(r"^(#+\s*)?(BEGIN SOLUTION|END SOLUTION|NBVAL_\w+|noqa|type:|pragma|"
                           r"fmt:|pylint:|!)", re.IGNORECASE)
@@ -54,6 +61,7 @@ class Piece:
     end: int
     text: str      # the English message
     fstring: bool = False
+    quote: str = ""  # a string's quotes: ' " ''' or """
 
 
 def markdown_pieces(source):
@@ -89,8 +97,8 @@ def _offsets(source):
 
 
 def _literal_parts(source, start, end):
-    """(prefix, content start, content end) of each literal in source[start:end] (implicit
-    concatenation gives several)."""
+    """(prefix, quote, content start, content end) of each literal in source[start:end]
+    (implicit concatenation gives several)."""
     parts, i = [], start
     while i < end:
         char = source[i]
@@ -107,7 +115,7 @@ def _literal_parts(source, start, end):
         quote, j = match.group(2), match.end()
         while not source.startswith(quote, j):
             j += 2 if source[j] == "\\" else 1
-        parts.append((match.group(1), match.end(), j))
+        parts.append((match.group(1), quote, match.end(), j))
         i = j + len(quote)
     return parts
 
@@ -154,6 +162,8 @@ def _text_nodes(tree):
         elif isinstance(node, ast.Call):
             if _call_name(node) in DISPLAY_CALLS:
                 text += [s for arg in node.args for s in _strings_in(arg)]
+            elif _call_name(node) in CODE_CALLS:
+                code.update(id(s) for arg in node.args for s in _strings_in(arg))
             for keyword in node.keywords:
                 if keyword.arg in TEXT_KEYWORDS:
                     text += _strings_in(keyword.value)
@@ -168,7 +178,8 @@ def _text_nodes(tree):
     chosen = {id(n) for n in text}
     for node in ast.walk(tree):        # prose-like strings that are not code
         if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in chosen
-                and id(node) not in code and PROSE.search(node.value)):
+                and id(node) not in code and PROSE.search(node.value)
+                and not FILE_NAME.fullmatch(node.value)):
             text.append(node)
             chosen.add(id(node))
     return text
@@ -212,12 +223,13 @@ def code_pieces(source):
         kind = "docstring" if _is_docstring(tree, node) else "string"
         start = offset(node.lineno, node.col_offset)
         end = offset(node.end_lineno, node.end_col_offset)
-        for prefix, begin, stop in _literal_parts(masked, start, end):
+        for prefix, quote, begin, stop in _literal_parts(masked, start, end):
             body = masked[begin:stop]
             if "b" in prefix.lower() or begin in seen or not LATIN_WORD.search(body):
                 continue
             seen.add(begin)
-            pieces.append(Piece(kind, begin, stop, body, fstring="f" in prefix.lower()))
+            pieces.append(Piece(kind, begin, stop, body, fstring="f" in prefix.lower(),
+                                quote=quote))
     return sorted(pieces, key=lambda p: p.start)
 
 
@@ -269,6 +281,13 @@ def check_translation(piece, translation):
     if piece.kind == "comment" and "\n" in translation:
         raise TranslationError("a comment's translation must stay on one line")
     if piece.kind in ("string", "docstring"):
+        if len(piece.quote) == 1 and "\n" in translation:
+            raise TranslationError("a one-line string's translation must stay on one line "
+                                   "(write \\n for a line break)")
+        if re.search(r"(?<!\\)(?:\\\\)*" + re.escape(piece.quote), translation):
+            raise TranslationError(f"the translation contains the string's own quote "
+                                   f"{piece.quote}: escape it (\\{piece.quote[0]}) or use "
+                                   "other quotes (「」, ‘’, “”)")
         if placeholders(piece.text) != placeholders(translation):
             raise TranslationError(f"the placeholders differ: English {placeholders(piece.text)}, "
                                    f"translation {placeholders(translation)}")
@@ -299,7 +318,13 @@ TEXT_TOKENS = {tokenize.COMMENT, tokenize.STRING} | (
 def token_differences(english, translated):
     """Where two code cells differ other than in the text of comments and strings: a list of
     human-readable problems ([] when token-identical up to text)."""
-    a, b = significant_tokens(english), significant_tokens(translated)
+    try:
+        a, b = significant_tokens(english), significant_tokens(translated)
+        masked = mask_magics(translated)
+        if masked is not None:
+            ast.parse(masked)
+    except (tokenize.TokenError, SyntaxError) as err:
+        return [f"the translated cell is not valid Python ({err})"]
     if len(a) != len(b):
         return [f"{len(a)} tokens in English, {len(b)} in the translation"]
     problems = []

@@ -148,7 +148,7 @@ def update(root=ROOT, new=(), check=False, terms=None):
             changed.append(source.catalog)
             if not check:
                 source.catalog.parent.mkdir(parents=True, exist_ok=True)
-                source.catalog.write_text(catalogs.render(merged, location), encoding="utf-8")
+                source.catalog.write_text(catalogs.render(merged), encoding="utf-8")
     package = Path(root) / "cnncourse"
     if package.is_dir():
         catalog = package_catalog(root)
@@ -159,8 +159,7 @@ def update(root=ROOT, new=(), check=False, terms=None):
             changed.append(catalog)
             if not check:
                 catalog.parent.mkdir(parents=True, exist_ok=True)
-                catalog.write_text(catalogs.render(merged, "the cnncourse package"),
-                                   encoding="utf-8")
+                catalog.write_text(catalogs.render(merged), encoding="utf-8")
     return changed
 
 

@@ -94,3 +94,37 @@ def table(terms, lang):
     lines = [f"| {english} | {korean} | {note} |", "|---|---|---|"]
     lines += [f"| {t.english} | {t.korean} | {t.note} |" for t in terms]
     return "\n".join(lines)
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def word_counts(text):
+    """(Korean words, Latin words) in the prose of `text` (code, math, URLs, HTML removed).
+
+    A word is a token between spaces, table pipes and slashes. It is Korean when it has a
+    Hangul syllable ('CNN은' is one Korean word: a noun with its particle), Latin when it has
+    two Latin letters in a row and no Hangul; numbers, symbols, '3x3' and '2D' are neither. Latin words in brackets inside
+    a Korean word count as Latin too: '합성곱(convolution)은' is one of each.
+    """
+    korean = latin = 0
+    for word in re.split(r"[\s|/]+", prose(text)):
+        if _HANGUL.search(word):
+            korean += 1
+            inside = " ".join(re.findall(r"\(([^()]*)\)", word))
+            latin += sum(1 for w in inside.split() if _LATIN.search(w) and not _HANGUL.search(w))
+        elif _LATIN.search(word):
+            latin += 1
+    return korean, latin
+
+
+def skipped(user_comments):
+    """Terms a translator exempted from the glossary check with a comment line
+    '# glossary-skip: batch, bias' above the entry (a word used in another sense)."""
+    terms = set()
+    for comment in user_comments:
+        if comment.strip().lower().startswith("glossary-skip:"):
+            listed = re.sub(r"\([^)]*\)", "", comment.split(":", 1)[1])   # '(why)' is a note
+            terms.update(t.strip().lower() for t in listed.split(","))
+    return terms - {""}
