@@ -303,16 +303,28 @@ def apply(source, pieces, translations):
 
 
 def significant_tokens(source):
-    """(type, text) of every token of a code cell (magics blanked), without position."""
+    """(type, text) of every token of a code cell (magics blanked), without position. An
+    f-string is one STRING token on every Python (3.12 splits it into FSTRING_* tokens)."""
     masked = mask_magics(source)
     if masked is None:
         return [(tokenize.STRING, source)]
-    return [(tok.type, tok.string) for tok in tokenize.generate_tokens(io.StringIO(masked).readline)
-            if tok.type not in (tokenize.NL, tokenize.ENDMARKER)]
+    offset = _char_offsets(masked)
+    out, depth, start = [], 0, None
+    for tok in tokenize.generate_tokens(io.StringIO(masked).readline):
+        name = tokenize.tok_name[tok.type]
+        if name == "FSTRING_START":
+            depth += 1
+            start = offset(*tok.start) if depth == 1 else start
+        elif name == "FSTRING_END":
+            depth -= 1
+            if depth == 0:
+                out.append((tokenize.STRING, masked[start:offset(*tok.end)]))
+        elif depth == 0 and tok.type not in (tokenize.NL, tokenize.ENDMARKER):
+            out.append((tok.type, tok.string))
+    return out
 
 
-TEXT_TOKENS = {tokenize.COMMENT, tokenize.STRING} | (
-    {tokenize.FSTRING_MIDDLE} if hasattr(tokenize, "FSTRING_MIDDLE") else set())
+TEXT_TOKENS = {tokenize.COMMENT, tokenize.STRING}
 
 
 def token_differences(english, translated):
