@@ -245,14 +245,6 @@ def prepare_images(x):
     return (x / 255.0).astype("float32")
 
 
-def _image_axes(x, name):
-    """(row axis, column axis) of one image (H,W) / (H,W,C) or a batch (N,H,W,C)."""
-    if x.ndim not in (2, 3, 4):
-        raise ValueError(f"{name} takes an image (H,W), (H,W,C) or a batch (N,H,W,C), "
-                         f"got shape {x.shape}")
-    return (1, 2) if x.ndim == 4 else (0, 1)
-
-
 def _float(x):
     x = np.asarray(x)
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(float)
@@ -266,7 +258,7 @@ def shift(x, dy, dx, fill=0.0):
     Returns a new array of x's shape (a float dtype is kept; other dtypes become float64).
     """
     x = _float(x)
-    rows, cols = _image_axes(x, "shift")
+    rows, cols = _spatial_axes(x.ndim, "channels_last")
     h, w = x.shape[rows], x.shape[cols]
     if abs(dy) >= h or abs(dx) >= w:
         raise ValueError(f"shift by ({dy}, {dx}) moves the whole {h}x{w} image out of view: "
@@ -290,7 +282,7 @@ def occlude(x, top, left, size, fill=0.0):
     """A size x size square with its top-left corner at (top, left) set to ``fill`` (가려짐,
     occlusion). x: an image (H,W) / (H,W,C) or a batch (N,H,W,C); returns a new array."""
     x = _float(x).copy()
-    rows, cols = _image_axes(x, "occlude")
+    rows, cols = _spatial_axes(x.ndim, "channels_last")
     square = [slice(None)] * x.ndim
     square[rows], square[cols] = slice(top, top + size), slice(left, left + size)
     x[tuple(square)] = fill
