@@ -42,10 +42,11 @@ class PoolingStepper(CourseWidget):
                              "for a colour photo pass one channel or a grayscale version")
         if mode not in MODES:
             raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-        side = min(x.shape)
-        if not 1 <= pool_size <= side:
-            raise ValueError(f"pool_size must be between 1 and the input's smaller side {side}, "
-                             f"got {pool_size}")
+        try:
+            ops.pool2d(x, pool_size, stride, mode)      # the window must fit: ops says why not
+        except ValueError as err:
+            raise ValueError(f"pool_size={pool_size!r}: {err}") from None
+        side = min(x.shape)                             # the sliders' range
         if stride is not None and not 1 <= stride <= side:
             raise ValueError(f"stride must be between 1 and {side}, got {stride}")
         self.x = x
