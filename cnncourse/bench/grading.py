@@ -1,12 +1,13 @@
-"""Benchmark of the grader: python -m cnncourse.bench grading [--class-size N] [--jobs J]
-[--old CHECKOUT] [--dask]
+"""Benchmark of the grader: cnncourse bench grading [--class-size N] [--jobs J] [--old CHECKOUT]
+[--dask]
 
 Seconds to grade one chapter-02 submission, then a class of N (default 30) with J jobs (default:
 the number of CPUs), each kernel in its sandbox. The class mixes what a teacher receives: correct
 notebooks, wrong answers and untouched stubs. ``--dask`` also grades the class through a Dask
 LocalCluster (one worker per job). ``--old CHECKOUT`` runs the grader of another checkout (e.g.
 ``git worktree add /tmp/old <commit>``) on the same class in the same run, for a side-by-side
-comparison; without it the numbers recorded for the old grader are printed beside ours.
+comparison; without it the numbers recorded for the old grader are printed beside ours. The
+benchmark fails unless every submission gets the statuses it deserves.
 Targets (issue 11): one submission under 10 s, a class of 30 under 2 minutes on 2 cores.
 Timings are printed, not asserted.
 """
@@ -30,24 +31,44 @@ TARGET_ONE, TARGET_CLASS = 10.0, 120.0
 RECORDED_OLD = {"one": 9.0, "class": 315.4, "note": "490c95e, 2 CPUs, load ~10"}
 
 
+# The wrong submission's whole conv1d answer cell: a convolution (the kernel flipped), not the
+# cross-correlation the check asks for. Written out in full, so that no edit of the solution's
+# text can turn it back into a right answer.
+WRONG_CONV1D = '''def conv1d(x, w, b=0.0):
+    return np.convolve(x, w, "valid") + b'''
+# What each kind of submission must get, exercise by exercise (conv1d, cross_correlate2d, sobel).
+EXPECTED = {"correct": ["passed"] * 3, "wrong": ["failed", "passed", "passed"],
+            "untouched": ["error"] * 3}
+
+
 def make_class(folder, size):
-    """size submissions: 2 of 3 correct, every 3rd with a flipped-kernel conv1d, some untouched."""
-    from cnncourse.exercises import EXERCISES, SOLUTIONS
-    solution = nbformat.read(SOLUTIONS / f"{CHAPTER}.ipynb", as_version=4)
-    stub = nbformat.read(EXERCISES / f"{CHAPTER}.ipynb", as_version=4)
+    """size submissions: 2 of 3 correct, every 3rd with a flipped-kernel conv1d, every 10th the
+    untouched exercise. Returns [(path, kind)]."""
+    from cnncourse import paths
+    solution = nbformat.read(paths.solutions() / f"{CHAPTER}.ipynb", as_version=4)
+    stub = nbformat.read(paths.exercises() / f"{CHAPTER}.ipynb", as_version=4)
     wrong = copy.deepcopy(solution)
-    for cell in wrong.cells:
-        if cell.id == "conv1d-answer":
-            cell.source = cell.source.replace(
-                "return np.array([np.dot(x[i:i + len(w)], w) for i in range(n)]) + b",
-                "return np.convolve(x, w, 'valid') + b")
-    paths = []
+    answer = next(cell for cell in wrong.cells if cell.id == "conv1d-answer")
+    answer.source = WRONG_CONV1D
+    notebooks = {"correct": solution, "wrong": wrong, "untouched": stub}
+    made = []
     for i in range(size):
-        nb = (solution, solution, wrong)[i % 3] if i % 10 != 9 else stub
+        kind = ("correct", "correct", "wrong")[i % 3] if i % 10 != 9 else "untouched"
         path = Path(folder) / f"student{i + 1:02d}.ipynb"
-        nbformat.write(nb, path)
-        paths.append(str(path))
-    return paths
+        nbformat.write(notebooks[kind], path)
+        made.append((str(path), kind))
+    return made
+
+
+def check_statuses(made, rows):
+    """Raise AssertionError unless every submission got the statuses its kind deserves: a
+    benchmark of a grader that grades wrongly measures nothing."""
+    got = {}
+    for row in rows:
+        got.setdefault(row.submission, []).append(row.status)
+    for path, kind in made:
+        assert got.get(path) == EXPECTED[kind], (
+            f"{path} ({kind}): graded {got.get(path)}, expected {EXPECTED[kind]}")
 
 
 def _grade(paths, jobs, scheduler=None):
@@ -55,15 +76,18 @@ def _grade(paths, jobs, scheduler=None):
     return grading.grade(paths, grading.Options(chapter=CHAPTER), jobs=jobs, scheduler=scheduler)
 
 
-def measure(paths, jobs, dask=False):
+def measure(made, jobs, dask=False):
     """{"one": s, "class": s, "statuses": {...}, "dask": s or None}"""
     from cnncourse.grading import STATUSES
+    paths = [path for path, _ in made]
     start = time.perf_counter()
     one = _grade(paths[:1], 1)
     t_one = time.perf_counter() - start
     start = time.perf_counter()
     rows = _grade(paths, jobs)
     t_class = time.perf_counter() - start
+    check_statuses(made[:1], one)
+    check_statuses(made, rows)
     out = {"one": t_one, "class": t_class, "one_statuses": [r.status for r in one],
            "statuses": {s: sum(r.status == s for r in rows) for s in STATUSES},
            "sandbox": rows[0].sandbox if rows else "?", "dask": None}
@@ -74,7 +98,7 @@ def measure(paths, jobs, dask=False):
             start = time.perf_counter()
             dask_rows = _grade(paths, jobs, scheduler=cluster.scheduler_address)
             out["dask"] = time.perf_counter() - start
-            out["dask_same"] = [r.status for r in dask_rows] == [r.status for r in rows]
+            check_statuses(made, dask_rows)
     return out
 
 
@@ -98,7 +122,7 @@ def old_grader(checkout, paths, jobs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cnncourse.bench grading")
+    parser = argparse.ArgumentParser(prog="cnncourse bench grading")
     parser.add_argument("--class-size", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=None, help="default: the number of CPUs")
     parser.add_argument("--old", type=Path, default=None, metavar="CHECKOUT",
@@ -108,8 +132,9 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     jobs = args.jobs or os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="cnncourse-bench-grading-") as tmp:
-        paths = make_class(tmp, max(args.class_size, 1))
-        new = measure(paths, jobs, args.dask)
+        made = make_class(tmp, max(args.class_size, 1))
+        paths = [path for path, _ in made]
+        new = measure(made, jobs, args.dask)
         old = old_grader(args.old, paths, jobs) if args.old else None
     print(f"grading benchmark ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, chapter "
           f"{CHAPTER}, sandbox: {new['sandbox']})")
@@ -121,7 +146,6 @@ def main(argv=None):
           f"{TARGET_CLASS:.0f} s for 30)   {label}: {ref['class']:.1f} s   "
           f"{new['class'] / len(paths):.1f} s per submission")
     if new["dask"] is not None:
-        print(f"  class through a Dask LocalCluster ({jobs} workers): {new['dask']:6.1f} s"
-              f"   same statuses: {new['dask_same']}")
+        print(f"  class through a Dask LocalCluster ({jobs} workers): {new['dask']:6.1f} s")
     print("  statuses: " + ", ".join(f"{k} {v}" for k, v in new["statuses"].items()))
     return 0
