@@ -324,14 +324,17 @@ def grading_dir():
     return os.environ.get(KERNEL_DIR_ENV) or None
 
 
-def hand_out(name, student):
+def hand_out(exercise, student):
     """Kernel side of a check in grading mode: run student (a function, or {name: function})
-    on the grader's cases and write what it returns; judge nothing. Returns the case count."""
+    on the grader's cases of exercise (an ``Exercise``) and write what is judged of each call
+    (``exercise.judged``: the result, or e.g. the trained model); judge nothing. Returns the
+    number of cases."""
     __tracebackhide__ = True
+    name = exercise.name
     folder = Path(grading_dir())
     with Reader(folder / INPUTS / name) as reader:
         spec = reader.json(CASES)
-        cases = [(c.get("function"), [reader.decode(a) for a in c["args"]],
+        cases = [(c.get("function"), tuple(reader.decode(a) for a in c["args"]),
                   {k: reader.decode(v) for k, v in c["kwargs"]}) for c in spec["cases"]]
     writer = Writer(folder / OUTPUTS / name)
     results = []
@@ -340,7 +343,7 @@ def hand_out(name, student):
         try:
             if not callable(fn):
                 raise TypeError(f"{function or name}: expected a function, got {type(fn).__name__}")
-            results.append({"value": writer.encode(fn(*args, **kwargs))})
+            results.append({"value": writer.encode(exercise.judged(args, fn(*args, **kwargs)))})
         except Exception as err:                                      # noqa: BLE001
             results.append({"raised": type(err).__name__, "message": str(err)[:MAX_TEXT]})
     write_json(folder / OUTPUTS / name / RESULTS, {"outputs": results})

@@ -13,7 +13,7 @@ from cnncourse.grading.verdict import first_line
 
 def configure_parser(parser):
     from cnncourse.checks import CHAPTERS
-    from cnncourse.exercises import EXERCISES
+    from cnncourse import paths
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
                         help="submitted exercise notebooks (.ipynb)")
     parser.add_argument("--report", metavar="PATH.csv|PATH.json",
@@ -27,7 +27,7 @@ def configure_parser(parser):
                         help="notebooks graded at once (default: the number of CPUs)")
     parser.add_argument("--chapter", choices=sorted(CHAPTERS), default=None,
                         help="the chapter every submission must be (default: each notebook's own)")
-    parser.add_argument("--exercises-dir", type=Path, default=EXERCISES,
+    parser.add_argument("--exercises-dir", type=Path, default=paths.exercises(),
                         help="folder of the pristine exercise notebooks (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=None,
                         help="the seed of the grader's secret cases (default: a new random one, "

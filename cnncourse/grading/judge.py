@@ -16,12 +16,19 @@ A new chapter's declarative exercises are judged with no change here.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 
 from cnncourse.checks import handout
 from cnncourse.grading import protocol
 
+#: Seconds a check cell may take beyond an exercise's time budget: the cell also loads the
+#: inputs and writes the outputs (a trained model) around the timed call.
+HANDOUT_ALLOWANCE = 10.0
+
 _CASES = {}       # exercise -> the cases written for it (this process only)
+_PREPARED = {"thread": None, "error": None}
 
 
 def secret_seed(run_seed, exercise):
@@ -37,26 +44,46 @@ def registry(chapter):
 
 
 def write_inputs(config):
-    """Draw every exercise's cases and write their inputs to the box's handout folder."""
+    """Draw every exercise's cases and write their inputs to the box's handout folder (readable
+    by the sandbox's user, not writable); create the outputs folders it may write."""
     folder = Path(config["box"]) / protocol.HANDOUT
     declared = registry(config["chapter"])
+    uid = config.get("uid")
     for name in config["exercises"]:
         exercise = declared.get(name)
         if exercise is None:
             continue
         cases = exercise.cases(secret_seed(config["seed"], name))
-        _CASES[name] = cases
         handout.write_cases(folder / handout.INPUTS / name, cases)
-        out = folder / handout.OUTPUTS / name
-        out.mkdir(parents=True, exist_ok=True)
-        if config.get("uid") is not None:
-            import os
-            os.chown(folder / handout.OUTPUTS, config["uid"], config["uid"])
-            os.chown(out, config["uid"], config["uid"])
+        _CASES[name] = cases
+        for out in (folder / handout.OUTPUTS, folder / handout.OUTPUTS / name):
+            out.mkdir(exist_ok=True)
+            if uid is not None:
+                os.chown(out, uid, uid)
+    for path in [folder / handout.INPUTS, *(folder / handout.INPUTS).rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
-def judge_exercise(exercise, cases, folder):
-    """(status, message) of one exercise from the outputs in folder."""
+def prepare(config):
+    """Start write_inputs in the background (TensorFlow's import, the datasets, the models take
+    seconds, while the kernel starts); wait_prepared() before the first check cell runs."""
+    def work():
+        try:
+            write_inputs(config)
+        except Exception as err:                                      # noqa: BLE001
+            _PREPARED["error"] = f"{type(err).__name__}: {err}"
+    _PREPARED["thread"] = threading.Thread(target=work, daemon=True)
+    _PREPARED["thread"].start()
+
+
+def wait_prepared():
+    if _PREPARED["thread"] is not None:
+        _PREPARED["thread"].join()
+
+
+def judge_exercise(exercise, cases, folder, seconds=None):
+    """(status, message) of one exercise from the outputs in folder; seconds: the wall time of
+    its check cell, measured by the plugin (for a time budget)."""
     name = exercise.name
     try:
         outputs = handout.read_outputs(folder)
@@ -68,6 +95,12 @@ def judge_exercise(exercise, cases, folder):
     if len(outputs) != len(cases):
         return "invalid", (f"{name}: {len(outputs)} results handed to the grader for "
                            f"{len(cases)} cases")
+    budget = getattr(exercise, "time_budget", None)
+    if budget is not None and seconds is not None and seconds > budget + HANDOUT_ALLOWANCE:
+        return "failed", (f"{name}: the check cell took {seconds:.0f} s, more than the time "
+                          f"budget of {budget:.0f} s (+{HANDOUT_ALLOWANCE:.0f} s to load the "
+                          f"inputs)\n  case: {cases[0].label if cases else ''}\n  hint: fewer "
+                          "epochs or a larger batch_size")
     count = 0
     for case, output in zip(cases, outputs):
         function = case.function or name
@@ -90,11 +123,22 @@ def judge_exercise(exercise, cases, folder):
 
 
 def judge_run(config, records):
-    """{exercise: {status, message}} for the exercises the grader wrote inputs for."""
+    """{exercise: {status, message}} of every exercise of the notebook."""
+    wait_prepared()
     folder = Path(config["box"]) / protocol.HANDOUT / handout.OUTPUTS
     declared = registry(config["chapter"])
+    seconds = {r["exercise"]: r["seconds"] for r in records if r.get("role") == "check"}
     verdicts = {}
-    for name, cases in _CASES.items():
-        status, message = judge_exercise(declared[name], cases, folder / name)
+    for name in config["exercises"]:
+        if _PREPARED["error"]:
+            status, message = "error", f"the grader could not prepare the cases: {_PREPARED['error']}"
+        elif name not in declared or name not in _CASES:
+            status, message = "error", f"the grader has no declaration of the exercise {name}"
+        else:
+            try:
+                status, message = judge_exercise(declared[name], _CASES[name], folder / name,
+                                                 seconds.get(name))
+            except Exception as err:                                  # noqa: BLE001
+                status, message = "error", f"grader error: {type(err).__name__}: {err}"
         verdicts[name] = {"status": status, "message": message}
     return verdicts

@@ -188,6 +188,9 @@ def pytest_configure(config):
         STATE.config = json.loads(Path(path).read_text(encoding="utf-8"))
         if not STATE.config.get("isolated"):
             _become_subreaper()
+        if STATE.config.get("judge"):
+            from cnncourse.grading import judge
+            judge.prepare(STATE.config)
     _patch_nbval()
 
 
@@ -238,6 +241,9 @@ def _kill_descendants():
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
+    if STATE.config is not None and STATE.config.get("judge"):
+        from cnncourse.grading import judge
+        judge.wait_prepared()                  # the inputs are in the box before any cell runs
     parent = getattr(item, "parent", None)
     item._cnncourse_timed_out_before = bool(getattr(parent, "timed_out", False))
     item._cnncourse_start = time.monotonic()

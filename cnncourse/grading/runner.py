@@ -132,7 +132,7 @@ def _run(graded, chapter, names, root, options, box_kind, slot):
               "chapter": chapter, "exercises": names, "seed": options.seed,
               "cell_timeout": options.cell_timeout, "isolated": box_kind.isolated,
               "uid": sandbox.kernel_uid(box_kind, slot),
-              "judge": False}
+              "judge": True}
     (root / protocol.RUN_CONFIG).write_text(json.dumps(config), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CNNCOURSE_GRAD", "PYTEST_"))}
     env.update({protocol.CONFIG_ENV: str(root / protocol.RUN_CONFIG),
@@ -213,10 +213,10 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
     distributed.Client; None grades on this machine with `jobs` threads (default: the CPUs).
     """
     from cnncourse.checks import CHAPTERS
-    from cnncourse.exercises import EXERCISES
+    from cnncourse import paths
     options = options or Options()
     pristine = {ch: nbformat.writes(nb) for ch, nb in
-                _load_pristine(exercises_dir or EXERCISES, CHAPTERS).items()}
+                _load_pristine(exercises_dir or paths.exercises(), CHAPTERS).items()}
     box_kind = resolve_sandbox(options.sandbox)
     results = [None] * len(paths)
 
