@@ -573,6 +573,7 @@ def graded(tmp_path_factory):
     report_at_exit = Path(ctx["report"]).read_bytes()
     time.sleep(5)                      # time for anything left behind to act
     rows = list(csv.DictReader(io.StringIO(report_at_exit.decode("utf-8"), newline="")))
+    (base / "printed.txt").write_text(out.getvalue())      # for a human reading a failure
     result = dict(ctx=ctx, code=code, printed=out.getvalue(), rows=rows, expected=expected,
                   parsing=parsing, formula=formula, before=before, folder=folder,
                   after=digest(folder, exercises, Path(_common.__file__).parents[1]),
@@ -635,7 +636,7 @@ def test_the_report_after_exit_is_what_was_printed(graded):
         passed = sum(r["status"] == "passed" for r in per.values())
         line = next(line for line in printed if line.startswith(name.lstrip("'") + " "))
         assert line.rstrip().endswith(f"{passed}/{len(per)}"), line
-    assert "seed of the secret cases: 424242" in printed
+    assert "seed of the secret cases: 424242" in graded["printed"]
 
 
 def test_formulas_in_the_report_are_neutralised(graded):

@@ -139,7 +139,7 @@ def _check_box(kernel, every=2.0):
         STATE.output_limit_hit = True
         kernel.stop()
         raise OutputLimit(f"the notebook wrote more than {protocol.MAX_BOX_BYTES >> 20} MiB or "
-                          f"{protocol.MAX_BOX_FILES} files into its folder; the kernel was stopped")
+                          f"{protocol.MAX_BOX_FILES} files into its folder")
 
 
 def _patch_nbval():
@@ -172,7 +172,7 @@ def _patch_nbval():
                 STATE.output_limit_hit = True
                 self.stop()
                 raise OutputLimit(f"the notebook printed more than "
-                                  f"{protocol.MAX_KERNEL_OUTPUT >> 20} MiB; the kernel was stopped")
+                                  f"{protocol.MAX_KERNEL_OUTPUT >> 20} MiB")
         return msg
 
     await_reply._cnncourse = True

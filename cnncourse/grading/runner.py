@@ -213,10 +213,10 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
     distributed.Client; None grades on this machine with `jobs` threads (default: the CPUs).
     """
     from cnncourse.checks import CHAPTERS
-    from cnncourse import paths
+    from cnncourse import paths as course_paths
     options = options or Options()
     pristine = {ch: nbformat.writes(nb) for ch, nb in
-                _load_pristine(exercises_dir or paths.exercises(), CHAPTERS).items()}
+                _load_pristine(exercises_dir or course_paths.exercises(), CHAPTERS).items()}
     box_kind = resolve_sandbox(options.sandbox)
     results = [None] * len(paths)
 
