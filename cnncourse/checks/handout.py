@@ -303,6 +303,8 @@ def build_model(config_text, weights):
     except ValueError:
         raise BadData("the model config is not JSON") from None
     _check_depth(config, 200)
+    if isinstance(config, dict):
+        config.pop("compile_config", None)     # the optimizer and loss: not judged, not rebuilt
     check_model_config(config)
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
