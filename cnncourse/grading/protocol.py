@@ -22,6 +22,8 @@ from the kernel (plain data only; see ``cnncourse.grading.plaindata``).
 """
 from __future__ import annotations
 
+import os
+
 #: Statuses, from best to worst. ``error``: an unfilled stub or a crash; ``invalid``: not a
 #: notebook, the wrong notebook, missing cells, output that breaks the protocol.
 STATUSES = ("passed", "failed", "error", "timeout", "invalid")
@@ -46,7 +48,7 @@ MiB = 1 << 20
 #: Defaults of the per-kernel limits (``cnncourse grade --memory ...`` changes some of them).
 DEFAULT_LIMITS = {
     "memory": 8192 * MiB,       # address space of each sandbox process (TensorFlow maps ~3 GiB)
-    "processes": 256,           # processes + threads of the sandbox's user beyond those it has
+    "processes": 64 + 4 * (os.cpu_count() or 1),   # processes + threads (TensorFlow: ~2/CPU)
     "file_size": 64 * MiB,      # largest file the kernel may write
     "cpu_seconds": 900,         # CPU time of each sandbox process
     "open_files": 1024,
