@@ -59,6 +59,13 @@ def run(args):
     except RuntimeError as err:
         print(f"cnncourse grade: --sandbox require: {err}", file=sys.stderr)
         return 2
+    if args.scheduler:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("cnncourse grade: --scheduler needs Dask: pip install 'cnncourse[cluster]'",
+                  file=sys.stderr)
+            return 2
     start = time.perf_counter()
 
     def progress(path, rows):

@@ -64,19 +64,24 @@ def course_package():
 
 
 def python_dirs():
-    """Folders the kernel's Python needs: its installation and the virtual environment."""
+    """Folders the kernel's Python needs, bound read-only: its installation, the virtual
+    environment, and every folder on the grader's sys.path (.pth files add some) -- except the
+    course checkout the package comes from (that would show the solutions) and the current
+    folder."""
+    course_root = str(course_package().parent)
     dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
             os.path.dirname(os.path.realpath(sys.executable)),
-            sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    dirs.update(site.getsitepackages())
+            sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+            *site.getsitepackages(), *(p for p in sys.path if p and os.path.isabs(p))}
     real = sorted({os.path.realpath(d) for d in dirs if d and os.path.isdir(d)})
-    # keep the outermost folders only, and nothing the system binds already cover
     keep = []
-    for d in real:
-        if any(d == k or d.startswith(k + os.sep) for k in keep):
+    for d in real:                     # the outermost folders only; /usr is bound already
+        if d == "/" or any(d == k or d.startswith(k + os.sep) for k in keep):
             continue
-        if d == "/usr" or d.startswith("/usr" + os.sep):
+        if d == "/usr" or d.startswith("/usr" + os.sep) or d == os.path.realpath(os.getcwd()):
             continue
+        if course_root == d or course_root.startswith(d + os.sep):
+            continue                   # the checkout (or a folder above it): solutions inside
         keep.append(d)
     return keep
 
