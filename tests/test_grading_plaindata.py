@@ -81,10 +81,14 @@ def test_links_fifos_and_folders_are_not_followed(tmp_path):
         for name in ("link.npy", "fifo.npy", "dir.npy"):
             with pytest.raises(BadData):
                 reader.array(name)
-    (tmp_path.parent / "elsewhere").mkdir()
+    (tmp_path.parent / "elsewhere" / "x").mkdir(parents=True)
     (tmp_path / "out").symlink_to(tmp_path.parent / "elsewhere")
     with pytest.raises(BadData, match="cannot be read"):
         Reader(tmp_path / "out")
+    with pytest.raises(BadData, match="cannot be read"):       # a link higher up the path
+        Reader(tmp_path / "out" / "x", root=tmp_path)
+    (tmp_path / "real" / "x").mkdir(parents=True)
+    Reader(tmp_path / "real" / "x", root=tmp_path).close()
 
 
 def test_pickles_objects_and_structured_arrays_are_refused(tmp_path):

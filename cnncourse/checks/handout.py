@@ -146,13 +146,27 @@ def write_cases(folder, cases):
 class Reader:
     """Decodes JSON nodes and the files they name, from one folder, strictly and with limits."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, root=None):
+        """folder: the folder to read; root: a trusted folder above it, from which every
+        component of the path is opened without following links (the kernel may have replaced
+        one with a link)."""
+        folder = Path(folder)
+        parts = folder.relative_to(root).parts if root is not None else ()
         try:
-            self.dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            fd = os.open(root if root is not None else folder,
+                         os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            for part in parts:
+                try:
+                    nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                finally:
+                    os.close(fd)
+                fd = nxt
         except FileNotFoundError:
             raise FileNotFoundError(folder) from None
         except OSError as err:
-            raise BadData(f"the folder {Path(folder).name} cannot be read ({err.strerror})") from None
+            raise BadData(f"the folder {folder.name} cannot be read ({err.strerror}: a link?)") \
+                from None
+        self.dir_fd = fd
         self.budget = MAX_TOTAL
 
     def close(self):
@@ -354,11 +368,11 @@ def hand_out(exercise, student):
     return len(cases)
 
 
-def read_outputs(folder):
+def read_outputs(folder, root=None):
     """Grader side: [("value", value) | ("raised", ename, message)] from one exercise's outputs
-    folder. FileNotFoundError when the check handed out nothing; BadData when it broke the
-    rules."""
-    with Reader(folder) as reader:
+    folder (below the trusted root, see Reader). FileNotFoundError when the check handed out
+    nothing; BadData when it broke the rules."""
+    with Reader(folder, root) as reader:
         data = reader.json(RESULTS)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if not isinstance(outputs, list):

@@ -81,12 +81,13 @@ def wait_prepared():
         _PREPARED["thread"].join()
 
 
-def judge_exercise(exercise, cases, folder, seconds=None):
-    """(status, message) of one exercise from the outputs in folder; seconds: the wall time of
-    its check cell, measured by the plugin (for a time budget)."""
+def judge_exercise(exercise, cases, folder, seconds=None, root=None):
+    """(status, message) of one exercise from the outputs in folder (below the trusted root:
+    the box); seconds: the wall time of its check cell, measured by the plugin (for a time
+    budget)."""
     name = exercise.name
     try:
-        outputs = handout.read_outputs(folder)
+        outputs = handout.read_outputs(folder, root)
     except FileNotFoundError:
         return "error", (f"{name}: the check cell handed no results to the grader (it did not "
                          "run to its end, or the notebook replaced it)")
@@ -137,7 +138,7 @@ def judge_run(config, records):
         else:
             try:
                 status, message = judge_exercise(declared[name], _CASES[name], folder / name,
-                                                 seconds.get(name))
+                                                 seconds.get(name), root=config["box"])
             except Exception as err:                                  # noqa: BLE001
                 status, message = "error", f"grader error: {type(err).__name__}: {err}"
         verdicts[name] = {"status": status, "message": message}
