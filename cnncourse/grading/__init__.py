@@ -11,8 +11,9 @@ No decision about a grade is made inside the student's kernel. For each submissi
    pytest + nbval + ``plugin`` run it in a subprocess; the kernel runs in a bubblewrap
    ``sandbox`` (started by ``launch.py``) whose only writable folder is the submission's box;
 3. ``plugin`` (trusted, outside the kernel): records what nbval observed of each cell, and
-   judges each exercise (``judge``) from the outputs the check cells handed out as plain data
-   (``plaindata``) on the grader's secret-seeded inputs, against references it computes itself;
+   ``judge`` writes each exercise's secret-seeded inputs into the box before any cell runs and
+   judges the outputs the check cells handed out as plain data (``cnncourse.checks.handout``)
+   against references it computes itself;
 4. ``verdict``: one status per exercise -- ``passed``, ``failed``, ``error`` (unfilled stub or
    crash), ``timeout`` or ``invalid``; ``report``: the CSV/JSON report (formula-safe) and the
    summary; ``cli``: the command line.

@@ -114,10 +114,11 @@ def _start_new_kernel(startup_timeout=60, kernel_name="python", **kwargs):
     km = KernelManager(kernel_spec_manager=Specs(), kernel_name="cnncourse-grading",
                        transport="ipc", ip=str(box / protocol.IPC_PREFIX),
                        connection_file=str(box / protocol.CONNECTION_FILE))
-    km.context.setsockopt(zmq.MAXMSGSIZE, protocol.MAX_ZMQ_MESSAGE)
     log = open(Path(config["private"]) / "kernel.log", "ab")
     km.start_kernel(stdout=log, stderr=log, stdin=None, cwd=str(box))
-    kc = km.client()
+    context = zmq.Context()                       # a larger message drops the connection
+    context.setsockopt(zmq.MAXMSGSIZE, protocol.MAX_ZMQ_MESSAGE)
+    kc = km.client(context=context)
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=startup_timeout)

@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -220,14 +221,9 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
     box_kind = resolve_sandbox(options.sandbox)
     results = [None] * len(paths)
 
-    def work(i):
-        try:
-            raw = Path(paths[i]).read_bytes()
-        except OSError as err:
-            return [asdict(Row(str(paths[i]), "*", "invalid",
-                               f"cannot read the file: {err.strerror}", seed=str(options.seed),
-                               sandbox=box_kind.describe()))]
-        return raw
+    def failed(i, status, message):
+        return [asdict(Row(str(paths[i]), "*", status, message, seed=str(options.seed),
+                           sandbox=box_kind.describe()))]
 
     if scheduler is None:
         executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
@@ -240,9 +236,10 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
         stack.enter_context(executor)
         futures = {}
         for i, path in enumerate(paths):
-            raw = work(i)
-            if isinstance(raw, list):
-                results[i] = raw
+            try:
+                raw = read_file(path)
+            except Invalid as err:
+                results[i] = failed(i, "invalid", str(err))
                 continue
             futures[executor.submit(grade_one, str(path), raw, pristine, asdict(options),
                                     None if remote else box_kind)] = i
@@ -251,12 +248,25 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
             try:
                 results[i] = future.result()
             except Exception as err:   # a grader bug on one file must not stop the batch
-                results[i] = [asdict(Row(str(paths[i]), "*", "error",
-                                         f"grader error: {type(err).__name__}: {err}",
-                                         seed=str(options.seed), sandbox=box_kind.describe()))]
+                results[i] = failed(i, "error", f"grader error: {type(err).__name__}: {err}")
             if progress:
                 progress(paths[i], results[i])
     return [Row(**row) for rows in results for row in rows]
+
+
+def read_file(path):
+    """The bytes of a submitted file; Invalid if it is not a readable regular file of at most
+    MAX_SUBMISSION_BYTES."""
+    try:
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NONBLOCK)) as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise Invalid("not a file")
+            if info.st_size > protocol.MAX_SUBMISSION_BYTES:
+                raise Invalid(f"the file is larger than {protocol.MAX_SUBMISSION_BYTES >> 20} MiB")
+            return fh.read(protocol.MAX_SUBMISSION_BYTES + 1)
+    except OSError as err:
+        raise Invalid(f"cannot read the file: {err.strerror}") from None
 
 
 def _load_pristine(exercises_dir, chapters):

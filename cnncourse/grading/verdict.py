@@ -2,8 +2,9 @@
 
 Order of the decision: the run itself (the overall time limit, nbval stopping early), then what
 nbval observed of the exercise's cells with its own clock and process checks (``timeout``, a dead
-kernel, the output limit), then the judge's verdict on the outputs the kernel handed out. The
-exception a kernel reports only ever words the message of a status that is not ``passed``.
+kernel, the output limit), then the judge's verdict on the outputs the kernel handed out. What
+the kernel printed or raised is never a verdict (the judge words an unfilled stub's or a crash's
+message from what the check cell handed out; it is never ``passed``).
 """
 from __future__ import annotations
 
@@ -53,26 +54,8 @@ def classify(exercise, results, info, cell_timeout):
         return "timeout", (f"a cell ran longer than the {cell_timeout:g} s cell timeout "
                            "(an infinite loop?)")
     if check.get("output_limit") or check.get("kernel_died"):
-        return "error", (f"not run: {died_in}" if died_in and not check.get("kernel_died")
-                         else died_in or "the kernel died")
-    verdicts = results.get("verdicts")
-    if verdicts is not None:
-        got = verdicts.get(exercise) or {}
-        status = got.get("status") if got.get("status") in protocol.STATUSES else "error"
-        message = got.get("message") or "the grader found no verdict"
-        if status != "passed" and check.get("raised") and check.get("ename") \
-                and status == "error" and not got.get("message"):
-            message = f"{check['ename']}: {first_line(check.get('evalue'))}"
-        return status, message
-    # no judge: the check cell's own outcome (students' self-checks, and the old design)
-    message = _ANSI.sub("", check.get("evalue") or check.get("message") or "").strip()
-    if not check.get("raised"):
-        return "passed", first_line(check.get("stdout"))
-    if check.get("ename") == "AssertionError":
-        return "failed", message
-    if check.get("ename") == "NotImplementedError":
-        return "error", f"not implemented: {message}"
-    prefix = ""
-    if answer and answer.get("raised") and answer.get("ename"):
-        prefix = f"your answer cell raised {answer['ename']}: {first_line(answer['evalue'])}; "
-    return "error", f"{prefix}{check.get('ename') or check.get('exc_type')}: {message}"
+        return "error", died_in or "the kernel died"
+    got = (results.get("verdicts") or {}).get(exercise) or {}
+    if got.get("status") not in protocol.STATUSES:
+        return "error", "the grader could not judge this exercise (no verdict was recorded)"
+    return got["status"], str(got.get("message") or "")
