@@ -20,16 +20,23 @@ no core files, and the number of processes+threads of the sandbox's user.
 import ctypes
 import json
 import os
-import resource
 import sys
+
+try:
+    import resource
+except ImportError:                     # Windows: no resource limits
+    resource = None
 
 RLIMITS = {"memory": "RLIMIT_AS", "file_size": "RLIMIT_FSIZE", "cpu_seconds": "RLIMIT_CPU",
            "open_files": "RLIMIT_NOFILE"}
 PR_SET_NO_NEW_PRIVS = 38
 
 
+LINUX = sys.platform.startswith("linux")
+
+
 def tasks_of(uid):
-    """Processes + threads that uid runs now (what RLIMIT_NPROC counts)."""
+    """Processes + threads that uid runs now (what RLIMIT_NPROC counts on Linux)."""
     count = 0
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -42,13 +49,21 @@ def tasks_of(uid):
 
 
 def set_limits(limits, uid):
-    for name, value in limits.items():
-        if name in RLIMITS:
-            resource.setrlimit(getattr(resource, RLIMITS[name]), (value, value))
-    if "processes" in limits:
-        n = tasks_of(uid) + limits["processes"]
-        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    """The hard limits; on Linux every one must hold, elsewhere (macOS: no /proc, no RLIMIT_AS
+    of its own) those the system refuses are skipped."""
+    if resource is None:
+        return
+    wanted = [(getattr(resource, RLIMITS[name]), value) for name, value in limits.items()
+              if name in RLIMITS]
+    if "processes" in limits and LINUX:
+        wanted.append((resource.RLIMIT_NPROC, tasks_of(uid) + limits["processes"]))
+    wanted.append((resource.RLIMIT_CORE, 0))
+    for which, value in wanted:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            if LINUX:
+                raise
 
 
 def become(uid):
@@ -56,7 +71,8 @@ def become(uid):
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    if LINUX:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     if os.getuid() != uid or os.geteuid() != uid:
         raise SystemExit("cnncourse launch: could not drop privileges")
 
@@ -65,7 +81,7 @@ def outside(config_path, connection_file):
     with open(config_path, encoding="utf-8") as fh:
         config = json.load(fh)
     uid = config.get("uid")
-    if os.geteuid() == 0 and uid is not None:
+    if uid is not None and os.geteuid() == 0:
         os.chown(connection_file, uid, uid)
     if config.get("limits_outside"):
         set_limits(config["limits"], uid if uid is not None else os.getuid())

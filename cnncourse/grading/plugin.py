@@ -103,17 +103,22 @@ def _start_new_kernel(startup_timeout=60, kernel_name="python", **kwargs):
 
     config = STATE.config
     box = Path(config["box"])
-    spec = KernelSpec(argv=[sys.executable, str(LAUNCHER), config["launch"], "{connection_file}"],
-                      display_name="cnncourse grading", language="python",
-                      interrupt_mode="message", env={}, resource_dir=str(box))
+    if os.name == "posix":        # launch.py: limits, uid, environment, then bwrap or the kernel
+        argv, env = [sys.executable, str(LAUNCHER), config["launch"], "{connection_file}"], {}
+        where = {"transport": "ipc", "ip": str(box / protocol.IPC_PREFIX)}
+    else:                         # Windows: no sandbox, no IPC sockets, no limits
+        from cnncourse.grading import sandbox
+        argv, env = sandbox.kernel_argv(), sandbox.kernel_env(box)
+        where = {"transport": "tcp", "ip": "127.0.0.1"}
+    spec = KernelSpec(argv=argv, display_name="cnncourse grading", language="python",
+                      interrupt_mode="message", env=env, resource_dir=str(box))
 
     class Specs(KernelSpecManager):
         def get_kernel_spec(self, name):
             return spec
 
     km = KernelManager(kernel_spec_manager=Specs(), kernel_name="cnncourse-grading",
-                       transport="ipc", ip=str(box / protocol.IPC_PREFIX),
-                       connection_file=str(box / protocol.CONNECTION_FILE))
+                       connection_file=str(box / protocol.CONNECTION_FILE), **where)
     log = open(Path(config["private"]) / "kernel.log", "ab")
     km.start_kernel(stdout=log, stderr=log, stdin=None, cwd=str(box))
     context = zmq.Context()                       # a larger message drops the connection

@@ -155,7 +155,10 @@ def _run(graded, chapter, names, root, options, box_kind, slot):
         info["overall_timeout"] = True
     finally:
         try:
-            os.killpg(proc.pid, signal.SIGKILL)      # pytest, and bwrap dies with its parent
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)  # pytest, and bwrap dies with its parent
+            else:
+                proc.kill()
         except ProcessLookupError:
             pass
         proc.wait()

@@ -181,6 +181,10 @@ def _rlimits(limits):
                                         "processes")}
 
 
+def is_root():
+    return getattr(os, "geteuid", lambda: -1)() == 0       # Windows has no uids
+
+
 def sandbox_uid(slot):
     """The uid of a sandbox when the grader is root: one per concurrent sandbox of this grader."""
     return _UID_BASE + (os.getpid() % 100_000) * 100 + slot % 100
@@ -204,7 +208,7 @@ def others_can_run_python():
 def kernel_uid(sandbox, slot):
     """The uid the kernel of a sandbox slot runs as (outside any namespace), or None for the
     grader's own uid (the grader is not root, or the Python is out of reach of other users)."""
-    if os.geteuid() != 0 or not (sandbox.isolated or others_can_run_python()):
+    if not is_root() or not (sandbox.isolated or others_can_run_python()):
         return None
     return sandbox_uid(slot)
 
@@ -212,7 +216,7 @@ def kernel_uid(sandbox, slot):
 def launch_config(box, sandbox, slot=0, limits=None):
     """What launch.py does for one kernel (see there): written to the private folder."""
     limits = {**protocol.DEFAULT_LIMITS, **(limits or {})}
-    root = os.geteuid() == 0
+    root = is_root()
     uid = kernel_uid(sandbox, slot)
     if sandbox.isolated:
         return {"argv": bwrap_argv(box, limits, uid), "env": {}, "cwd": str(box), "uid": uid,
