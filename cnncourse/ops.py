@@ -561,12 +561,12 @@ def conv2d_backward(dout, x, w, stride=1, padding="valid", pad_mode="zeros",
 
     dout: dL/d(out), the shape conv2d(x, w, ...) returns; x, w, stride, padding, pad_mode and
     data_format exactly as given to conv2d. Returns (dx, dw, db):
-      dx: x's shape  = "full" convolution of dout with the flipped kernel (each output spreads
-          dout * w back over the window it read);
+      dx: x's shape  = "full" convolution of dout (spread out by the stride) with the kernel
+          flipped: each output spreads dout * w back over the window it read;
       dw: w's shape  = cross-correlation of the (padded) input with dout:
           dw[u,v,c,f] = sum_{n,i,j} xpad[n, i*sh+u, j*sw+v, c] * dout[n,i,j,f];
       db: (FN,)      = dout summed over every position (and image); (1,) for a 2D kernel.
-    Computed with im2col: dw = cols.T @ dout and dx = col2im(dout @ W.T), two matrix products.
+    dw is one matrix product with im2col's matrix, cols.T @ dout; dx is itself a conv2d.
     """
     xp, wk, _, (sh, sw), restore = _prepare_conv(x, w, None, stride, padding, pad_mode,
                                                  data_format)
@@ -576,10 +576,20 @@ def conv2d_backward(dout, x, w, stride=1, padding="valid", pad_mode="zeros",
     d = _check_dout(dout, (n, oh, ow, fn), restore, data_format, "conv2d")
     d = d.astype(xp.dtype, copy=False)
     d_mat = d.reshape(n * oh * ow, fn)
+    # dw: every window (a row of im2col) times the dout of its output position, summed
     cols = _unfold(xp, fh, fw, sh, sw).reshape(n * oh * ow, fh * fw * c)
     dw = (cols.T @ d_mat).reshape(fh, fw, c, fn)                       # (FH,FW,C,FN)
-    dcols = d_mat @ wk.reshape(fh * fw * c, fn).T                      # (N*OH*OW, FH*FW*C)
-    dxp = _fold(dcols.reshape(n, oh, ow, fh, fw, c), xp.shape, sh, sw)
+    # dx: each output spreads dout * w back over its window. Summed over outputs that is the
+    # "full" convolution of dout (spread out by the stride, zeros between) with the kernel
+    # flipped top-bottom and left-right, its input and output channels swapped.
+    rh, rw = hp - fh + 1, wp - fw + 1          # the window's top-left corner takes rh x rw places
+    if (sh, sw) == (1, 1):
+        spread = d
+    else:
+        spread = np.zeros((n, rh, rw, fn), d.dtype)
+        spread[:, ::sh, ::sw] = d
+    w_flip = wk[::-1, ::-1].transpose(0, 1, 3, 2)                      # (FH,FW,FN,C)
+    dxp = conv2d(spread, w_flip, padding=((fh - 1, fh - 1), (fw - 1, fw - 1)))  # (N,HP,WP,C)
     pads = _input_pads(_to_nhwc(np.asarray(x), data_format)[0].shape, (fh, fw), (sh, sw), padding)
     dx = restore(_unpad_grad(dxp, pads, pad_mode))
     if np.ndim(w) == 2:
