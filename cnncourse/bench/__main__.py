@@ -1,4 +1,4 @@
-"""python -m cnncourse.bench {ops,grading,training,all} [options]
+"""python -m cnncourse.bench {ops,grading,training,parallel,all} [options]
 
 Each benchmark lives in its own module (cnncourse.bench.<name>) with a ``main(argv)``; all of
 them measure side by side in one run on this machine and print the ratios.
@@ -6,7 +6,7 @@ them measure side by side in one run on this machine and print the ratios.
 import importlib
 import sys
 
-BENCHMARKS = ("ops", "grading", "training")
+BENCHMARKS = ("ops", "grading", "training", "parallel")
 
 
 def main(argv=None):
