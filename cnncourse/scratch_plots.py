@@ -74,16 +74,23 @@ def draw_conv_backward(x, w, dout):
     dx, dw, _ = ops.conv2d_backward(dout, x, w)
     fh, fw = w.shape
     dpad = ops.pad2d(dout, ((fh - 1, fh - 1), (fw - 1, fw - 1)))
-    panels = [[(x, "x", "Greys"), (dout, "dout", "Blues"), (dw, "dw = x ⋆ dout", "Greens")],
-              [(dpad, "dout padded by F-1", "Blues"), (w[::-1, ::-1], "w flipped", "Purples"),
-               (dx, "dx", "Greens")]]
-    width = max(sum(p[0].shape[1] for p in row) for row in panels)
-    fig, axes = plt.subplots(2, 3, figsize=(0.45 * width + 3.5, 0.45 * (x.shape[0] + dpad.shape[0])
-                                            + 2.0))
-    for r, row in enumerate(panels):
-        for c, (values, title, cmap) in enumerate(row):
-            viz.draw_grid(axes[r, c], values, cmap=cmap, title=title)
-    fig.tight_layout()
+    rows = [("dw = x ⋆ dout   (cross-correlation of the input with dout)",
+             [(x, "x", "Greys"), (dout, "⋆ dout", "RdBu_r"), (dw, "= dw", "RdBu_r")]),
+            ("dx = pad(dout, F−1) ⋆ flip(w)   (the full convolution of dout with w)",
+             [(dpad, "pad(dout, F−1)", "RdBu_r"), (w[::-1, ::-1], "⋆ flip(w)", "Purples"),
+              (dx, "= dx", "RdBu_r")])]
+    cell = 0.42
+    width = cell * max(sum(p[0].shape[1] for p in panels) for _, panels in rows) + 2.5
+    heights = [max(p[0].shape[0] for p in panels) for _, panels in rows]
+    fig = plt.figure(figsize=(width, cell * sum(heights) + 1.8))
+    for sub, (label, panels) in zip(fig.subfigures(2, 1, height_ratios=heights), rows):
+        axes = sub.subplots(1, 3, gridspec_kw={"width_ratios": [p[0].shape[1] for p in panels]})
+        sub.subplots_adjust(top=0.8, bottom=0.02)
+        for ax, (values, title, cmap) in zip(axes, panels):
+            lim = float(np.abs(values).max()) or 1.0
+            limits = {"vmin": -lim, "vmax": lim} if cmap == "RdBu_r" else {}
+            viz.draw_grid(ax, values, cmap=cmap, title=title, **limits)
+        sub.suptitle(label, fontsize=11)
     return fig
 
 
