@@ -407,13 +407,14 @@ def _window_kernel(x, kernel_size, data_format):
     if fh < 1 or fw < 1:
         raise ValueError(f"kernel_size must be >= 1, got {kernel_size!r}")
     shape = np.shape(x)
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)   # the kernel must not upcast x
     if len(shape) == 2:
-        return np.zeros((fh, fw))
+        return np.zeros((fh, fw), dtype)
     if len(shape) not in (3, 4):
         _spatial_axes(len(shape), data_format)            # raises the forward's message
     channels_first = data_format == "channels_first"
     c = shape[-3] if channels_first else shape[-1]
-    return np.zeros((0, c, fh, fw) if channels_first else (fh, fw, c, 0))
+    return np.zeros((0, c, fh, fw) if channels_first else (fh, fw, c, 0), dtype)
 
 
 def _out_hw(hp, wp, fh, fw, sh, sw):
