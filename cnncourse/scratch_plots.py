@@ -198,7 +198,7 @@ def plot_timings(rows, title=None):
     ax.invert_yaxis()
     ax.set_xlabel("milliseconds (log scale)")
     for k, v in enumerate(values):
-        ax.text(v, k, f" {v:.3g} ms", va="center", fontsize=9)
+        ax.text(v, k, f" {v:,.0f} ms" if v >= 100 else f" {v:.3g} ms", va="center", fontsize=9)
     if title:
         ax.set_title(title)
     ax.grid(True, axis="x", alpha=0.4)
