@@ -12,6 +12,7 @@ import sys
 COMMANDS = {
     "doctor": ("cnncourse.checkup", "check versions, CPU/GPU and the Fashion-MNIST files"),
     "exercises": ("cnncourse.exercises", "regenerate exercises/ from solutions/"),
+    "i18n": ("cnncourse.translation.command", "Korean edition: update catalogs, build, status"),
     "grade": ("cnncourse.grading", "grade submitted exercise notebooks with nbval"),
     "slides": ("cnncourse.slides", "build offline reveal.js decks of the lecture notebooks"),
     "site": ("cnncourse.site", "build the static course site (HTML with outputs)"),
