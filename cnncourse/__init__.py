@@ -19,6 +19,10 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     grading.py         `cnncourse grade`: grades submissions with nbval, a class at a time
     grading_nbval.py   the pytest plugin the grader runs inside nbval
     paths.py           where the course's folders are (checkout or installed wheel)
+    i18n.py            the package's language: _(), set_language("ko"), CNNCOURSE_LANG;
+                       its Korean text in locale/ko/LC_MESSAGES/cnncourse.po
+    translation/       the Korean edition of the notebooks: catalogs (i18n/ko/*.po), glossary,
+                       `cnncourse i18n update|build|status`
     slides.py          `cnncourse slides`: offline reveal.js decks
     site.py            `cnncourse site`: the static course site
     checkup.py         `cnncourse doctor`: versions, CPU/GPU, data
