@@ -23,7 +23,7 @@ import numpy as np
 from . import ops
 
 __all__ = ["fit_kernel", "init_params", "forward", "softmax_cross_entropy", "backward",
-           "predict", "accuracy", "SGD", "Adam", "train", "keras_twin", "prepare_images"]
+           "predict", "accuracy", "SGD", "Adam", "train", "keras_twin"]
 
 
 # ----------------------------------------------------------------------------- optimizers
@@ -89,12 +89,6 @@ def fit_kernel(x, target, kernel_size=3, steps=300, lr=0.05, optimizer="adam", s
 
 
 # ----------------------------------------------------------------------------- the small CNN
-def prepare_images(x):
-    """uint8 (N,28,28) -> float32 (N,28,28,1) in [0, 1] (001's reshape and /255)."""
-    x = np.asarray(x)
-    return (x.reshape(x.shape[0], x.shape[1], x.shape[2], 1) / 255.0).astype(np.float32)
-
-
 def _glorot(rng, shape, fan_in, fan_out):
     limit = np.sqrt(6.0 / (fan_in + fan_out))            # Keras' default "glorot_uniform"
     return rng.uniform(-limit, limit, shape).astype(np.float32)
