@@ -91,7 +91,7 @@ def format_table(rows):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cnncourse.bench parallel")
+    parser = argparse.ArgumentParser(prog="cnncourse bench parallel")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--tf-threads", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
