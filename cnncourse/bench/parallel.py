@@ -1,4 +1,4 @@
-"""python -m cnncourse.bench parallel [--repeat R]
+"""cnncourse bench parallel [--repeat R]   (or python -m cnncourse.bench parallel ...)
 
 S75: every output value of a convolution is computed independently of the others (003, fig 4-12),
 so the work can be shared by many cores. One case, x (32,28,28,32) float32, w (3,3,32,64),
