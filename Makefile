@@ -61,7 +61,7 @@ site: setup
 	$(VENV)/bin/cnncourse site
 
 bench: setup
-	$(PY) -m cnncourse.bench all
+	$(VENV)/bin/cnncourse bench all
 
 # build/vendor (the offline copies of reveal.js and MathJax) is kept so decks still build offline
 clean:

@@ -1,7 +1,33 @@
 """cnncourse: the companion package of a Jupyter course on convolutional neural networks.
 
-Modules: ops (NumPy reference operations), data (Fashion-MNIST and sample photos), models (the
-documents' Keras models), plots, widgets, checks (exercise checks), exercises, grading, cli, bench.
+Layout (one idea per module; a notebook's helper is one hop from its import line):
+
+    ops.py             NumPy reference operations: sizes and padding, layouts, image changes
+                       (shift, brightness, occlusion), conv1d/conv2d, pooling, usage counts
+    data.py            Fashion-MNIST (offline first) and scikit-image's sample photos
+    models.py          the documents' Keras models, and the course's best CPU model
+    fast.py            CPU speed-ups of that model (bfloat16 when native, fused batch norm)
+    training.py        training recipes (document 001's, the best model's), evaluation
+    inside.py          looking inside a trained CNN: feature maps, occlusion, Grad-CAM
+    viz.py             drawing primitives: grids of numbers (the widgets'), the one image grid
+    plots.py           figures of training results: learning curves, confusion, mistakes, maps
+    widgets/           ipywidgets: ConvStepper, SizePlayground, PaddingExplorer, PoolingStepper,
+                       KernelLab; _base.py holds what they share
+    checks/            exercise checks, one module per chapter (ch02 ... ch08); _common.py holds
+                       the exercises-as-data registry, the case runner and the messages
+    exercises.py       solutions/ -> exercises/ (answers replaced by stubs)
+    grading.py         `cnncourse grade`: grades submissions with nbval, a class at a time
+    grading_nbval.py   the pytest plugin the grader runs inside nbval
+    paths.py           where the course's folders are (checkout or installed wheel)
+    i18n.py            the package's language: _(), set_language("ko"), CNNCOURSE_LANG;
+                       its Korean text in locale/ko/LC_MESSAGES/cnncourse.po
+    translation/       the Korean edition of the notebooks: catalogs (i18n/ko/*.po), glossary,
+                       `cnncourse i18n update|build|status`
+    slides.py          `cnncourse slides`: offline reveal.js decks
+    site.py            `cnncourse site`: the static course site
+    checkup.py         `cnncourse doctor`: versions, CPU/GPU, data
+    cli.py             the `cnncourse` command (also `python -m cnncourse`, __main__.py)
+    bench/             `cnncourse bench {ops,grading,training,all}`
 """
 __version__ = "0.1.0"
 

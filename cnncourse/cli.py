@@ -1,4 +1,5 @@
-"""The `cnncourse` command line: one subcommand per task, each implemented in its own module.
+"""The `cnncourse` command line (also `python -m cnncourse`): one subcommand per task, each
+implemented in its own module.
 
 Every module named in COMMANDS exposes ``configure_parser(parser)`` and ``run(args) -> int``;
 it is imported only when its command runs, so `cnncourse doctor` does not load TensorFlow.
@@ -16,6 +17,7 @@ COMMANDS = {
     "grade": ("cnncourse.grading", "grade submitted exercise notebooks with nbval"),
     "slides": ("cnncourse.slides", "build offline reveal.js decks of the lecture notebooks"),
     "site": ("cnncourse.site", "build the static course site (HTML with outputs)"),
+    "bench": ("cnncourse.bench", "benchmarks: reference ops, grading speed, training"),
 }
 
 
