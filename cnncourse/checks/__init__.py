@@ -1,4 +1,4 @@
-"""Checks of the exercise notebooks: one module per chapter (ch02 ... ch08).
+"""Checks of the exercise notebooks: one module per chapter (ch02 ... ch08, ch11).
 
 A check cell calls e.g. ``ch02.check_conv1d(conv1d)``. The check runs the student's function on
 randomized cases with fixed, printed seeds (plus the documents' worked examples) and compares
@@ -44,6 +44,7 @@ CHAPTERS = {
     "06_channels": "ch06",
     "07_lenet": "ch07",
     "08_fashion_mnist": "ch08",
+    "11_from_scratch": "ch11",
 }
 
 
