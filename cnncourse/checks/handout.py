@@ -112,12 +112,25 @@ class Writer:
             return {"dict": [[k, self.encode(v, depth + 1)] for k, v in value.items()]}
         if _is_keras_model(value):
             return self.model(value)
+        if _is_course_object(value):                   # an input such as ch11's f(x): its state
+            state = [[k, self.encode(v, depth + 1)] for k, v in vars(value).items()]
+            if not any(isinstance(v, dict) and "unsupported" in v for _, v in state):
+                return {"object": {"module": type(value).__module__,
+                                   "class": type(value).__qualname__, "state": state}}
         if hasattr(value, "__array__") or hasattr(value, "numpy"):     # tensors
             try:
                 return self.array(value.numpy() if hasattr(value, "numpy") else value)
             except Exception:                                          # noqa: BLE001
                 pass
         return {"unsupported": type(value).__name__}
+
+
+def _is_course_object(value):
+    """An instance of a class of the checks (a function given to the student, e.g. ch11's
+    f(x) for numerical_gradient), with its state in plain attributes."""
+    module = type(value).__module__ or ""
+    return module.startswith("cnncourse.checks.") and hasattr(value, "__dict__") \
+        and all(isinstance(k, str) for k in vars(value))
 
 
 def _is_keras_model(value):
@@ -146,10 +159,12 @@ def write_cases(folder, cases):
 class Reader:
     """Decodes JSON nodes and the files they name, from one folder, strictly and with limits."""
 
-    def __init__(self, folder, root=None):
+    def __init__(self, folder, root=None, objects=False):
         """folder: the folder to read; root: a trusted folder above it, from which every
         component of the path is opened without following links (the kernel may have replaced
-        one with a link)."""
+        one with a link); objects: rebuild course objects (the kernel reading the grader's
+        inputs) -- never for what a kernel wrote."""
+        self.objects = objects
         folder = Path(folder)
         parts = folder.relative_to(root).parts if root is not None else ()
         try:
@@ -259,7 +274,25 @@ class Reader:
             return Unsupported(body)
         if tag == "model" and isinstance(body, dict):
             return self.model(body)
+        if tag == "object" and self.objects and isinstance(body, dict):
+            return self.course_object(body, depth)
         raise BadData(f"unknown plain-data tag {str(tag)[:40]!r}")
+
+    def course_object(self, body, depth):
+        """A checks object the grader handed in, as a plain function: the student gets its call,
+        not its methods (ch11's f(x) has an exact gradient the student must not read)."""
+        import importlib
+        module, name = str(body.get("module")), str(body.get("class"))
+        if not module.startswith("cnncourse.checks.") or "." in name:
+            raise BadData(f"not a course object: {module}.{name}")
+        cls = getattr(importlib.import_module(module), name)
+        obj = cls.__new__(cls)
+        obj.__dict__.update({k: self.decode(v, depth + 1) for k, v in body.get("state", [])})
+
+        def function(*args, **kwargs):
+            return obj(*args, **kwargs)
+        function.__name__ = function.__qualname__ = "f"
+        return function
 
     def model(self, body):
         config = body.get("config")
@@ -348,7 +381,7 @@ def hand_out(exercise, student):
     __tracebackhide__ = True
     name = exercise.name
     folder = Path(grading_dir())
-    with Reader(folder / INPUTS / name) as reader:
+    with Reader(folder / INPUTS / name, objects=True) as reader:
         spec = reader.json(CASES)
         cases = [(c.get("function"), tuple(reader.decode(a) for a in c["args"]),
                   {k: reader.decode(v) for k, v in c["kwargs"]}) for c in spec["cases"]]
