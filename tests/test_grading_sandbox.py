@@ -179,16 +179,19 @@ def test_every_process_goes_with_the_launcher(tmp_path):
     proc = subprocess.Popen([sys.executable, str(LAUNCHER), str(tmp_path / "launch.json"),
                              str(box / "conn")])
 
-    def alive():
+    def alive():           # bwrap, the sandbox's init, the Python and its detached grandchild
         return [p for p in Path("/proc").glob("*/cmdline")
                 if p.exists() and marker.encode() in _read(p)]
-    deadline = time.time() + 30
-    while not alive() and time.time() < deadline:
+
+    def grandchild():
+        return [p for p in alive() if b"os.setsid" not in _read(p)]
+    deadline = time.time() + 60                   # a loaded machine starts Python slowly
+    while not grandchild() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.1)
-    assert alive(), "the sandbox did not start"
+    assert grandchild(), f"the detached grandchild did not start: {alive()}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while alive() and time.time() < deadline:
         time.sleep(0.1)
     assert not alive()
