@@ -20,8 +20,8 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     checks/            exercise checks, one module per chapter (ch02 ... ch08, ch11); _common.py
                        holds the exercises-as-data registry, the case runner and the messages
     exercises.py       solutions/ -> exercises/ (answers replaced by stubs)
-    grading.py         `cnncourse grade`: grades submissions with nbval, a class at a time
-    grading_nbval.py   the pytest plugin the grader runs inside nbval
+    grading/           `cnncourse grade`: the graded copy, the bubblewrap sandbox, the trusted
+                       comparison outside the kernel (nbval plugin), verdicts, reports, Dask
     paths.py           where the course's folders are (checkout or installed wheel)
     i18n.py            the package's language: _(), set_language("ko"), CNNCOURSE_LANG;
                        its Korean text in locale/ko/LC_MESSAGES/cnncourse.po
