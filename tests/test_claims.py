@@ -84,6 +84,11 @@ CITED = [
     r"arXiv:\s*\d+\.\d+", r"\bpp?\.\s*\d+(-\d+)?", r"\b\d+\(\d+\)",   # citation details
     r"^#\s*\d\d\b", r"^\s*\d+\.\s", r"(?<=[;:—]\s)\d+\.\s",          # numbered list markers
 ]
+# Numbers quoted from a source that no pattern recognises: (notebook, number) -> the source.
+CITED_NUMBERS = {
+    ("05_pooling.ipynb", "0.4"): "Krizhevsky et al. 2012, section 3.4: overlapping pooling, top-1 error -0.4",
+    ("05_pooling.ipynb", "0.3"): "Krizhevsky et al. 2012, section 3.4: overlapping pooling, top-5 error -0.3",
+}
 CITED_RE = re.compile("|".join(f"(?:{p})" for p in CITED), re.IGNORECASE | re.MULTILINE)
 HANGUL_QUOTE = re.compile(r'"[^"\n]*[\uac00-\ud7a3][^"\n]*"|“[^”]*”')
 NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e-?\d+)?)(%?)(?![\w])")
@@ -137,8 +142,9 @@ def sections(cells):
     return out
 
 
-def unsupported_numbers(cells):
-    """[(cell id, token)] for numbers stated in markdown but absent from their section's code."""
+def unsupported_numbers(cells, notebook=""):
+    """[(cell id, token)] for numbers stated in markdown but absent from their section's code
+    (and not in CITED_NUMBERS for this notebook)."""
     problems = []
     for section in sections(cells)[1:]:      # [0]: the title, the overview and the imports
         code = ["".join(c["source"]) for c in section if c["cell_type"] == "code"]
@@ -151,7 +157,7 @@ def unsupported_numbers(cells):
             for token, value, pct in _markdown_numbers("".join(cell["source"])):
                 if value <= 1 and not pct and token in ("0", "1"):
                     continue                      # "one ring of zeros", "sums to 1": structural
-                if not _matches(value, pct, literals):
+                if not _matches(value, pct, literals) and (notebook, token) not in CITED_NUMBERS:
                     problems.append((cell.get("id"), token))
     return problems
 
@@ -173,7 +179,7 @@ def test_the_rule_catches_an_unsupported_number_and_accepts_a_claimed_one():
 @pytest.mark.parametrize("path", LECTURES, ids=[p.name for p in LECTURES])
 def test_every_stated_number_is_computed_or_cited(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    problems = unsupported_numbers(cells)
+    problems = unsupported_numbers(cells, path.name)
     assert not problems, (
         f"{path.name}: numbers stated in markdown that no code in their section computes or uses "
         f"(cell id, number): {problems}. Compute each one in the section's code and check it with "
