@@ -76,7 +76,7 @@ CITED = [
     r"\b(fig(ure)?s?\.?|그림)\s*\d+(-\d+)?(\s*\([a-z]\))?",   # figure numbers fig 4-19, 그림 4-8
     r"\b(fig(ure)?s?\.?|그림)\s*\d+-\d+\s*(and|,|or)\s*\d+-\d+",
     r"\bS\d+(-S?\d+)?\b",                                     # course-map items S21, S1-S6
-    r"\b00[0-4]\b",                                           # the documents 000-004
+    r"(?<![\d.,])\b00[0-4]\b(?![.,]\d)",                                           # the documents 000-004
     r"\b(notebooks?|chapters?|lectures?|exercises?|sections?|items?)\s+\d+(\s*(-|–|and|,|to)\s*\d+)*",
     r"\b\d+(st|nd|rd|th)\b", r"\b\d+/E\b", r"\b\d+(\.\d+)?\s*(ed\.|edition)",
     r"\b(Keras|TensorFlow|TF|Python|nbformat|Hands-On ML)\s*\d+(\.\d+)*",
@@ -171,7 +171,8 @@ def test_the_rule_catches_an_unsupported_number_and_accepts_a_claimed_one():
         "claim(model.count_params(), 61706, 'parameters')\nclaim(share, 0.952, 'dense share')"]}
     assert unsupported_numbers([title, md, bare]) == [("m", "61,706"), ("m", "95.2%")]
     assert unsupported_numbers([title, md, claimed]) == []
-    assert _markdown_numbers("a `Conv2D(32, 3)` layer, equation (4.10), S21, notebook 03, 2012") == []
+    assert _markdown_numbers("a `Conv2D(32, 3)` layer, equation (4.10), S21, notebook 03, 2012, 003") == []
+    assert [t for t, _, _ in _markdown_numbers("6,000 images, rate 0.001")] == ["6,000", "0.001"]
     assert [t for t, _, _ in _markdown_numbers("28x28 -> 14×14, 7·7·64 = 3136")] == \
         ["28", "28", "14", "14", "7", "7", "64", "3136"]
 
