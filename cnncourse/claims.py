@@ -52,6 +52,29 @@ def _as_plain(v):
     return v
 
 
+def _same(got, want, tol, rel) -> bool:
+    """Equal within max(tol, rel*|want|) for numbers; element by element for sequences, sets of
+    hashables and arrays; exactly (same type) for booleans and strings."""
+    got, want = _as_plain(got), _as_plain(want)
+    if _is_number(got) and _is_number(want):
+        return abs(got - want) <= max(tol, rel * abs(want))
+    if isinstance(want, (bool, str)) or isinstance(got, (bool, str)):
+        return type(got) is type(want) and got == want
+    if isinstance(want, (set, frozenset)) or isinstance(got, (set, frozenset)):
+        return got == want
+    if isinstance(got, np.ndarray) or isinstance(want, np.ndarray):
+        a, b = np.asarray(got), np.asarray(want)
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
+            return bool(np.all(np.abs(a.astype(float) - b.astype(float))
+                               <= np.maximum(tol, rel * np.abs(b.astype(float)))))
+        return bool(np.all(a == b))
+    if isinstance(got, (tuple, list)) and isinstance(want, (tuple, list)):
+        return len(got) == len(want) and all(_same(g, w, tol, rel) for g, w in zip(got, want))
+    return got == want
+
+
 def claim(value, expected, what: str, *, tol: float = 0.0, rel: float = 0.0):
     """Print ``what: value`` and assert that ``value`` is what the text states (``expected``).
 
@@ -64,21 +87,8 @@ def claim(value, expected, what: str, *, tol: float = 0.0, rel: float = 0.0):
     if tol < 0 or rel < 0:
         raise ValueError(f"claim({what!r}): tol and rel must be >= 0, got tol={tol}, rel={rel}")
     got, want = _as_plain(value), _as_plain(expected)
-    if _is_number(got) and _is_number(want):
-        margin = max(tol, rel * abs(want))
-        ok = abs(got - want) <= margin
-    elif isinstance(want, (bool, str)) or isinstance(got, (bool, str)):
-        ok, margin = type(got) is type(want) and got == want, 0
-    else:
-        a, b = np.asarray(got), np.asarray(want)
-        if a.shape != b.shape:
-            ok = False
-        elif a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
-            margin = np.maximum(tol, rel * np.abs(b.astype(float)))
-            ok = bool(np.all(np.abs(a.astype(float) - b.astype(float)) <= margin))
-        else:
-            ok = bool(np.all(a == b))
-        margin = max(tol, rel)
+    margin = max(tol, rel * abs(want)) if _is_number(want) else max(tol, rel)
+    ok = _same(got, want, tol, rel)
     stated = _fmt(want) + (f" ± {_fmt(margin)}" if margin and _is_number(want) else "")
     if not ok:
         raise AssertionError(
