@@ -7,10 +7,10 @@ is a narrow bar as tall as a square of n pixels would be (sqrt n), with n writte
 that keep the shape (Dropout, BatchNormalization, activations, augmentation) are not drawn: their
 names join the label of the box before them.
 
-- ``layer_shapes(model, input_shape=None)`` -> [(name, kind, shape)]: the input and each layer's
+- ``layer_shapes(model, in_shape=None)`` -> [(name, kind, shape)]: the input and each layer's
   output shape without the batch axis, computed with Keras' ``compute_output_shape``.
 - ``layout(shapes)`` -> [Box]: where each box goes and how big it is (pure arithmetic, testable).
-- ``draw_architecture(model, input_shape=None, ax=None, title=None)`` -> Figure.
+- ``draw_architecture(model, in_shape=None, ax=None, title=None)`` -> Figure.
 - ``draw_shapes([(label, shape), ...], ax=None, title=None)`` -> Figure: any sequence of shapes
   (e.g. one layer's input and output, S25).
 - ``draw_parameters(kernel_size, in_channels, filters)`` -> Figure: a conv layer's weights as K
@@ -56,18 +56,18 @@ class Box(NamedTuple):
         return self.width + (self.planes - 1) * self.offset
 
 
-def layer_shapes(model, input_shape=None):
+def layer_shapes(model, in_shape=None):
     """[(name, kind, shape)] for the input and every layer of a chain of layers (Sequential, or a
     functional model whose layers follow one another), shapes without the batch axis.
 
-    input_shape: (H, W, C) to use instead of the model's own input shape (needed when the model
+    in_shape: (H, W, C) to use instead of the model's own input shape (needed when the model
     takes any size, ``keras.Input((None, None, 1))``). Raises ValueError if a size is unknown.
     """
-    if input_shape is None:
-        input_shape = tuple(model.inputs[0].shape[1:])
-    shape = tuple(input_shape)
+    if in_shape is None:
+        in_shape = tuple(model.inputs[0].shape[1:])
+    shape = tuple(in_shape)
     if any(s is None for s in shape):
-        raise ValueError(f"the input shape {shape} has an unknown size; pass input_shape=(H, W, C)")
+        raise ValueError(f"the input shape {shape} has an unknown size; pass in_shape=(H, W, C)")
     rows = [("input", "Input", shape)]
     for layer in model.layers:
         kind = type(layer).__name__
@@ -137,10 +137,10 @@ def _draw(boxes, ax, title):
     return fig
 
 
-def draw_architecture(model, input_shape=None, ax=None, title=None):
+def draw_architecture(model, in_shape=None, ax=None, title=None):
     """Draw ``model`` (a chain of layers) as boxes sized by each layer's output shape, shapes
     written under them, names above (003 fig 4-19 style). Returns the Figure."""
-    rows = layer_shapes(model, input_shape)
+    rows = layer_shapes(model, in_shape)
     return _draw(layout(rows), ax, title if title is not None else model.name)
 
 

@@ -25,7 +25,8 @@ import pytest
 from cnncourse.claims import claim, claim_between
 
 ROOT = Path(__file__).resolve().parents[1]
-LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Issue 13 audited lectures 00-10; a later lecture joins this list once its numbers are claimed.
+LECTURES = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if int(p.name[:2]) <= 10)
 
 
 # --------------------------------------------------------------------------- claim() itself

@@ -82,10 +82,10 @@ def test_variable_size_model_needs_and_uses_an_input_shape():
     h = keras.layers.Conv2D(8, 3)(inputs)
     h = keras.layers.GlobalAveragePooling2D()(h)
     model = keras.Model(inputs, keras.layers.Dense(10)(h))
-    with pytest.raises(ValueError, match="input_shape"):
+    with pytest.raises(ValueError, match="in_shape"):
         diagrams.layer_shapes(model)
     assert [s for _, _, s in diagrams.layer_shapes(model, (40, 40, 1))] == [(40, 40, 1), (38, 38, 8), (8,), (10,)]
-    diagrams.draw_architecture(model, input_shape=(28, 28, 1))
+    diagrams.draw_architecture(model, in_shape=(28, 28, 1))
 
 
 def test_draw_shapes_and_parameters():
