@@ -78,6 +78,12 @@ def layer_shapes(model, in_shape=None):
     return rows
 
 
+def _wrap(label, width=12):
+    """Break long layer names (global_average_pooling2d) at underscores so labels do not collide."""
+    return "\n".join(line.replace("_", "_\n") if len(line) > width else line
+                     for line in label.split("\n"))
+
+
 def _shape_text(shape):
     return "×".join(str(s) for s in shape)
 
@@ -127,7 +133,8 @@ def _draw(boxes, ax, title):
                                    b.height, facecolor=color, edgecolor="#333333", lw=0.8))
         centre = b.x + b.span / 2
         ax.text(centre, -top / 2 - 3, _shape_text(b.shape), ha="center", va="top", fontsize=9)
-        ax.text(centre, top / 2 + 3, b.label, ha="center", va="bottom", fontsize=8, fontweight="bold")
+        ax.text(centre, top / 2 + 3, _wrap(b.label), ha="center", va="bottom", fontsize=8,
+                fontweight="bold")
     ax.set_xlim(-3, boxes[-1].x + max(boxes[-1].span, SLOT) + 3)
     ax.set_ylim(-top / 2 - 10, top / 2 + top * 0.25 + 16)
     ax.set_aspect("equal")
