@@ -11,7 +11,8 @@ import pytest
 import scipy.signal
 
 from cnncourse import models, ops
-from cnncourse.checks import CHAPTERS, _common, ch02, ch03, ch04, ch05, ch06, ch07, ch08
+from cnncourse.checks import (CHAPTERS, _common, ch01, ch02, ch03, ch04, ch05, ch06, ch07,
+                              ch08, ch09, ch10, ch11)
 
 # ----------------------------------------------------------------------------- right answers
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)      # document 003, as printed
@@ -99,6 +100,178 @@ def cnn_001_by_hand():
                              layers.Dense(10, activation="softmax")])
 
 
+# ----------------------------------------------------------------------------- the predict items,
+# chapters 01, 09 and 10 and 07's document bug: answers written without cnncourse.ops
+def keras_params(input_shape, units, filters, kernel):
+    """The two layers built by Keras, their parameters counted by Keras."""
+    import keras
+    dense = keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
+                              keras.layers.Dense(units)])
+    conv = keras.Sequential([keras.Input(input_shape), keras.layers.Conv2D(filters, kernel)])
+    return dense.count_params(), conv.count_params()
+
+
+def change_by_search(original, changed):
+    """Try every small shift, then one brightness factor; what is left is an occlusion."""
+    h, w = original.shape
+    for dy in range(-4, 5):
+        for dx in range(-4, 5):
+            moved = np.zeros_like(original)
+            moved[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+                original[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+            if (dy or dx) and np.allclose(moved, changed):
+                return "viewpoint"
+    unclipped = (changed > 0) & (changed < 1) & (original > 0)
+    factor = np.median(changed[unclipped] / original[unclipped])
+    if np.allclose(np.clip(original * factor, 0, 1), changed):
+        return "illumination"
+    return "occlusion"
+
+
+def receptive_field_backwards(kernels, strides=None):
+    """From one unit of the last layer down to the input: the interval of positions it covers."""
+    strides = strides or [1] * len(kernels)
+    low, high = 0, 0
+    for f, s in reversed(list(zip(kernels, strides))):
+        low, high = low * s, high * s + f - 1
+    return high - low + 1
+
+
+def match_template(image, pattern):
+    """scikit-image's normalised cross-correlation, the best top-left corner."""
+    from skimage.feature import match_template as skimage_match
+    scores = skimage_match(np.asarray(image, float), np.asarray(pattern, float))
+    return tuple(int(v) for v in np.unravel_index(np.argmax(scores), scores.shape))
+
+
+def gate_by_table(w, b):
+    table = [int(b + w[0] * x1 + w[1] * x2 >= 0) for x1 in (0, 1) for x2 in (0, 1)]
+    names = {"0001": "AND", "0111": "OR", "1110": "NAND", "1000": "NOR"}
+    return names.get("".join(map(str, table)), "other")
+
+
+def uses_by_convolution(n, kernel, padding):
+    """Conv of a one-hot image with an all-ones kernel sums to the windows containing the pixel."""
+    def uses(pixel):
+        onehot = np.zeros((n, n))
+        onehot[pixel, pixel] = 1
+        return int(correlate(np.pad(onehot, padding), np.ones((kernel, kernel))).sum())
+    return uses(0), uses(n // 2)
+
+
+def rows_never_read_by_listing(n, kernel, stride, padding):
+    starts = list(range(0, n + 2 * padding - kernel + 1, stride))
+    return n + 2 * padding - (starts[-1] + kernel)
+
+
+def unchanged_by_hand(a, b):
+    pooled = {name: [pool_by_hand(x[..., None], 2, 2, reduce) for x in (a, b)]
+              for name, reduce in (("max", np.max), ("avg", np.mean))}
+    same = [np.allclose(*pooled["max"]), np.allclose(*pooled["avg"])]
+    return {(True, True): "both", (True, False): "max", (False, True): "avg"}.get(tuple(same),
+                                                                                  "neither")
+
+
+def keras_memory(batch, input_shape, filters, kernel, padding):
+    import keras
+    layer = keras.layers.Conv2D(filters, kernel, padding=padding)
+    out = layer.compute_output_shape((batch, *input_shape))
+    model = keras.Sequential([keras.Input(input_shape), layer])
+    return math.prod(out) * 4, model.count_params() * 4
+
+
+def keras_flatten_size(size=28):
+    import keras
+    from keras import layers
+    model = keras.Sequential([keras.Input((size, size, 1)), layers.Conv2D(64, 7, padding="same"),
+                              layers.MaxPooling2D(2), layers.Conv2D(128, 3, padding="same"),
+                              layers.MaxPooling2D(2), layers.Conv2D(256, 3, padding="same"),
+                              layers.MaxPooling2D(2), layers.Flatten()])
+    return int(model.outputs[0].shape[-1])
+
+
+def model_002_by_hand(dropout=True):
+    import keras
+    from keras import layers
+    conv = lambda f, k: layers.Conv2D(f, k, activation="relu", padding="same")   # noqa: E731
+    head = [layers.Dense(128, activation="relu"), *([layers.Dropout(0.5)] if dropout else []),
+            layers.Dense(64, activation="relu"), *([layers.Dropout(0.5)] if dropout else []),
+            layers.Dense(10, activation="softmax")]
+    return keras.Sequential([keras.Input((28, 28, 1)), conv(64, 7), layers.MaxPooling2D(2),
+                             conv(128, 3), conv(128, 3), layers.MaxPooling2D(2), conv(256, 3),
+                             conv(256, 3), layers.MaxPooling2D(2), layers.Flatten(), *head])
+
+
+def steps_by_integers(n, validation_split, batch_size):
+    train = int(n * (1 - validation_split))       # the cases keep this product off integers
+    return (train + batch_size - 1) // batch_size
+
+
+def im2col_ratio_by_windows(height, width, kernel, stride):
+    x = np.zeros((height, width))
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel, kernel))[::stride, ::stride]
+    return windows.size / x.size
+
+
+def keras_dropout_values(rate):
+    import keras
+    ones = np.ones((1, 1000), "float32")
+    layer = keras.layers.Dropout(rate, seed=1)
+    return rate, float(np.max(layer(ones, training=True))), float(np.max(layer(ones, training=False)))
+
+
+def diagnose_by_rules(history):
+    val_loss, loss = np.array(history["val_loss"]), np.array(history["loss"])
+    turned_up = val_loss[-1] / val_loss.min() > 1.1 and np.argmin(loss) == len(loss) - 1
+    if turned_up:
+        return "overfitting"
+    return "underfitting" if history["accuracy"][-1] < 0.75 else "good fit"
+
+
+def regularized_by_hand(bn_after_relu=False, dropout_after_output=False):
+    import keras
+    from keras import layers
+
+    def block(filters):
+        if bn_after_relu:
+            return [layers.Conv2D(filters, 3, padding="same", activation="relu"),
+                    layers.BatchNormalization(), layers.MaxPooling2D(2)]
+        return [layers.Conv2D(filters, 3, padding="same"), layers.BatchNormalization(),
+                layers.Activation("relu"), layers.MaxPooling2D(2)]
+    end = [layers.Dropout(0.3)] if dropout_after_output else []
+    return keras.Sequential([keras.Input((28, 28, 1)), *block(32), *block(64), layers.Flatten(),
+                             layers.Dense(128, activation="relu"), layers.Dropout(0.3),
+                             layers.Dense(10, activation="softmax"), *end])
+
+
+def orientation_by_scipy(kernel):
+    f = kernel.shape[0]
+    step = np.zeros((2 * f, 2 * f))
+    step[:, f:] = 1
+    v, h = (np.abs(correlate(image, kernel)).max() for image in (step, step.T))
+    return "vertical" if v >= 2 * h and v > 0 else "horizontal" if h >= 2 * v and h > 0 else "neither"
+
+
+def layer_by_layer(model, image, layer_name):
+    x = image[None]
+    for layer in model.layers:
+        x = layer(x)
+        if layer.name == layer_name:
+            return np.asarray(x)[0]
+
+
+def occlusion_one_by_one(model, image, label, patch, stride, fill=0.0):
+    base = float(np.asarray(model(image[None]))[0, label])
+    n = (image.shape[0] - patch) // stride + 1
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            hidden = image.copy()
+            hidden[i * stride:i * stride + patch, j * stride:j * stride + patch] = fill
+            out[i, j] = base - float(np.asarray(model(hidden[None]))[0, label])
+    return out
+
+
 RIGHT = [
     (ch02.check_conv1d, [conv1d_loop]),
     (ch02.check_cross_correlate2d, [correlate]),
@@ -124,6 +297,24 @@ RIGHT = [
     (ch08.check_prepare_images, [lambda x: x[..., None].astype("float32") / np.float32(255)]),
     (ch08.check_build_model, [cnn_001_by_hand]),
     (ch08.check_predict_classes, [lambda m, x: np.argmax(np.asarray(m(x)), axis=1)]),
+    (ch01.check_dense_vs_conv_params, [keras_params]),
+    (ch01.check_name_the_change, [change_by_search]),
+    (ch01.check_receptive_field, [receptive_field_backwards]),
+    (ch01.check_find_pattern, [match_template]),
+    (ch02.check_which_gate, [gate_by_table]),
+    (ch03.check_corner_and_centre_uses, [uses_by_convolution]),
+    (ch04.check_rows_never_read, [rows_never_read_by_listing]),
+    (ch05.check_pooling_unchanged, [unchanged_by_hand]),
+    (ch06.check_conv_memory, [keras_memory]),
+    (ch07.check_flatten_size_002, [keras_flatten_size]),
+    (ch07.check_model_002, [model_002_by_hand]),
+    (ch08.check_steps_per_epoch, [steps_by_integers]),
+    (ch09.check_dropout_values, [keras_dropout_values]),
+    (ch09.check_diagnose, [diagnose_by_rules]),
+    (ch09.check_build_regularized, [regularized_by_hand]),
+    (ch10.check_edge_orientation, [orientation_by_scipy]),
+    (ch10.check_layer_output, [layer_by_layer]),
+    (ch10.check_occlusion_map, [occlusion_one_by_one]),
 ]
 
 WRONG = [   # (check, answers, what the message must mention)
@@ -157,6 +348,37 @@ WRONG = [   # (check, answers, what the message must mention)
     (ch08.check_build_model, [models.lenet5], "001"),
     (ch08.check_predict_classes, [lambda m, x: np.argmin(m.predict(x, verbose=0), axis=1)],
      "argmax"),
+    (ch01.check_dense_vs_conv_params, [lambda shape, u, f, k: (math.prod(shape) * u,
+                                                               k * k * shape[2] * f)], "plus a bias"),
+    (ch01.check_name_the_change, [lambda a, b: "viewpoint"], "wrong choice"),
+    (ch01.check_name_the_change, [lambda a, b: "light"], "answer with one of"),
+    (ch01.check_receptive_field, [lambda ks, ss=None: 1 + sum(k - 1 for k in ks)], "jump"),
+    (ch01.check_find_pattern, [lambda im, p: tuple(int(v) for v in np.unravel_index(
+        np.argmax(correlate(im, p)), correlate(im, p).shape))], "divided by the norms"),
+    (ch02.check_which_gate, [lambda w, b: gate_by_table(w, -b)], "threshold is -b"),
+    (ch03.check_corner_and_centre_uses, [lambda n, k, p: (1, k * k)], "min(P, F - 1) + 1"),
+    (ch04.check_rows_never_read, [lambda n, k, s, p: (n - k) % s], "n + 2P"),
+    (ch05.check_pooling_unchanged, [lambda a, b: "max"], "wrong choice"),
+    (ch06.check_conv_memory, [lambda n, shape, f, k, pad: keras_memory(1, shape, f, k, pad)],
+     "batch"),
+    (ch07.check_flatten_size_002, [lambda size=28: round(size / 8) ** 2 * 256], "floor"),
+    (ch07.check_model_002, [lambda: model_002_by_hand(dropout=False)], "Dropout"),
+    (ch08.check_steps_per_epoch, [lambda n, split, b: math.ceil(n / b)],
+     "floor(n * (1 - validation_split))"),
+    (ch09.check_dropout_values, [lambda rate: (rate, 1.0, 1.0)], "1 / (1 - rate)"),
+    (ch09.check_diagnose, [lambda h: "overfitting" if h["val_loss"][-1] > h["val_loss"][0]
+                           else "good fit"], "wrong choice"),
+    (ch09.check_build_regularized, [lambda: regularized_by_hand(bn_after_relu=True)],
+     "applies activation='relu' before the batch norm"),
+    (ch09.check_build_regularized, [lambda: regularized_by_hand(dropout_after_output=True)],
+     "not the Dense softmax output layer"),
+    (ch10.check_edge_orientation, [lambda k: {"vertical": "horizontal", "horizontal": "vertical"}
+                                   .get(orientation_by_scipy(k), "neither")], "wrong choice"),
+    (ch10.check_layer_output, [lambda m, im, name: layer_by_layer(m, im, name)[None]],
+     "wrong shape"),
+    (ch10.check_occlusion_map, [lambda m, im, label, p, s: occlusion_one_by_one(m, im, label, p, s,
+                                                                                 fill=0.5)],
+     "wrong values"),
 ]
 
 
@@ -290,7 +512,8 @@ def test_right_answers_pass_on_the_cases_of_another_seed(check, answers, capsys)
             assert case.function in (None, *exercise.function_names())
             exercise.expected(case)                    # the reference answers every case
     if exercise.name not in ("same_padding", "lenet_layer_params", "build_lenet5",
-                             "build_model"):           # those have fixed cases only
+                             "build_model", "model_002",
+                             "build_regularized"):     # those have fixed cases only
         labels = [[c.label for c in exercise.cases(s)] for s in (12345, 987654)]
         assert labels[0] != labels[1], "the cases do not depend on the seed"
     capsys.readouterr()
@@ -322,3 +545,84 @@ def test_checks_hide_their_own_frames_from_tracebacks():
             if "cnncourse/checks" in str(entry.path).replace("\\", "/")]
     assert len(ours) >= 4                               # check_conv1d, check, run_cases, ...
     assert all(frame.f_locals.get("__tracebackhide__") is True for frame in ours)
+
+
+# ----------------------------------------------------------------------------- predict items
+def test_a_wrong_choice_explains_the_right_one():
+    """A predict item's message gives the reasoning of the expected answer, not only its name."""
+    with pytest.raises(AssertionError) as info:
+        ch02.check_which_gate(lambda w, b: "NAND")
+    message = str(info.value)
+    assert "wrong choice 'NAND'" in message and "expected: 'AND'" in message
+    assert ch02.GATE_WHY["AND"] in message                      # S12's first unit is an AND
+    compare = _common.choice("max", "avg", why={"max": "because"})
+    with pytest.raises(AssertionError, match="answer with one of 'max', 'avg'"):
+        compare("x", "case", "max", 3, "hint")
+    compare("x", "case", "max", " MAX ", "hint")                 # case and spaces do not matter
+
+
+def test_every_choice_has_its_reasoning_and_every_answer_occurs():
+    for module, name in ((ch01, "name_the_change"), (ch02, "which_gate"),
+                         (ch05, "pooling_unchanged"), (ch09, "diagnose"),
+                         (ch10, "edge_orientation")):
+        exercise = module.EXERCISES[name]
+        options = exercise.compare.options
+        answers = {exercise.expected(case) for seed in (exercise.seed, 12345)
+                   for case in exercise.cases(seed)}
+        assert answers <= set(options) and len(answers) >= 3, (name, answers)
+        with pytest.raises(AssertionError) as info:
+            exercise.compare(name, "case", options[0], options[1], exercise.hint)
+        assert "hint: " in str(info.value) and len(str(info.value).split("hint: ")[1]) > 60
+
+
+def test_steps_per_epoch_is_what_keras_fit_runs():
+    import keras
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    for n, split, batch in ((1003, 0.2, 32), (517, 0.15, 64), (96, 0.0, 16)):
+        history = model.fit(np.zeros((n, 1)), np.zeros(n), epochs=1, batch_size=batch,
+                            validation_split=split, verbose=0)
+        assert history.params["steps"] == ch08.reference_steps(n, split, batch) == \
+            steps_by_integers(n, split, batch)
+
+
+def test_placement_rules_name_what_is_wrong():
+    import keras
+    from keras import layers
+    assert ch09.placement_problems(ch09.reference_regularized()) == []
+    assert ch09.placement_problems(regularized_by_hand()) == []
+    plain = models.fashion_cnn_001()
+    assert ch09.placement_problems(plain) == ["no BatchNormalization layer", "no Dropout layer"]
+    no_head_dropout = keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Conv2D(8, 3), layers.BatchNormalization(),
+        layers.ReLU(), layers.Dropout(0.2), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    assert ch09.placement_problems(no_head_dropout) == \
+        ["no Dropout between the Flatten and the output layer"]
+    bn_last = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dropout(0.5),
+                                layers.Dense(10), layers.BatchNormalization()])
+    assert any("not followed by an activation" in p for p in ch09.placement_problems(bn_last))
+
+
+def test_the_training_check_wants_the_placement_and_the_accuracy():
+    """compare_training on an untrained, well-placed model: below the target; on a model without
+    batch norm: the placement message first. (The trained solution runs in test_exercises.)"""
+    x = np.random.default_rng(0).random((50, 28, 28, 1)).astype("float32")
+    y = np.arange(50) % 10
+    with pytest.raises(AssertionError, match="below the target"):
+        ch09.compare_training("train_regularized", "case", (x, y), ch09.reference_regularized(),
+                              "hint")
+    with pytest.raises(AssertionError, match="no BatchNormalization"):
+        ch09.compare_training("train_regularized", "case", (x, y), models.fashion_cnn_001(),
+                              "hint")
+    assert ch09.train_cases(3)[0].held_out[0].shape == (ch09.N_TEST, 28, 28, 1)
+
+
+def test_flatten_size_and_model_002_match_the_documents_model():
+    import keras
+    assert ch07.reference_flatten_size(28) == 2304 == keras_flatten_size(28)
+    assert ch07.reference_model_002().count_params() == model_002_by_hand().count_params() == 1413834
+    assert ch01.reference_params((28, 28, 1), 128, 32, 3) == (100480, 320)
+    assert ch01.reference_receptive_field([3, 2, 3, 2], [1, 2, 1, 2]) == 10
+    assert ch11.reference_ratio(4, 4, 3, 1) == 2.25
+    assert ch06.reference_memory(1, (150, 100, 3), 200, 5, "same") == (12_000_000, 60_800)
+    assert keras.__version__ >= "3"

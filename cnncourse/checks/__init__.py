@@ -1,4 +1,4 @@
-"""Checks of the exercise notebooks: one module per chapter (ch02 ... ch08, ch11).
+"""Checks of the exercise notebooks: one module per chapter (ch01 ... ch11).
 
 A check cell calls e.g. ``ch02.check_conv1d(conv1d)``. The check runs the student's function on
 randomized cases with fixed, printed seeds (plus the documents' worked examples) and compares
@@ -28,7 +28,9 @@ chapter needs nothing else for the grader to grade it):
 * ``compare(exercise, label, expected, got, hint)`` -- raises AssertionError (``_common.fail``)
   on a wrong answer; ``got`` arrives as plain data (arrays, tuples, a rebuilt Keras model, or
   ``handout.Unsupported`` for anything else), so a comparison must not trust methods of ``got``
-  beyond those;
+  beyond those. A predict-or-explain item answered by one of a few words compares with
+  ``_common.choice(*options, why=...)``: a wrong choice fails with the reasoning of the right
+  one; a case whose answer is known when it is drawn carries it as ``held_out``;
 * ``hint``, ``seed`` (the notebook's fixed seed), and where needed ``output(args, result)``
   (what of a call is judged, e.g. the model ``train`` was given) and ``time_budget`` (seconds).
 
@@ -37,6 +39,7 @@ Each module also keeps the three-line ``check_<name>(function)`` the check cell 
 import importlib
 
 CHAPTERS = {
+    "01_why_convolution": "ch01",
     "02_convolution": "ch02",
     "03_padding": "ch03",
     "04_stride": "ch04",
@@ -44,6 +47,8 @@ CHAPTERS = {
     "06_channels": "ch06",
     "07_lenet": "ch07",
     "08_fashion_mnist": "ch08",
+    "09_improving": "ch09",
+    "10_looking_inside": "ch10",
     "11_from_scratch": "ch11",
 }
 

@@ -125,6 +125,33 @@ def assert_equal(exercise, case, expected, got, hint):
         fail(exercise, case, "wrong answer", expected, got, hint)
 
 
+def choice(*options, why=None):
+    """The comparison of a predict-or-explain item answered by one of ``options`` (strings; case
+    and surrounding spaces do not matter). ``why`` maps an option to the reasoning that makes it
+    the right answer: a wrong choice fails with the reasoning of the expected one, so the
+    message explains instead of only naming the answer."""
+    canonical = {option.casefold(): option for option in options}
+    why = dict(why or {})
+
+    def compare(exercise, case, expected, got, hint):
+        __tracebackhide__ = True
+        picked = canonical.get(got.strip().casefold()) if isinstance(got, str) else None
+        if picked is None:
+            fail(exercise, case, "answer with one of " + ", ".join(map(repr, options)),
+                 expected, got, hint)
+        if picked != expected:
+            fail(exercise, case, f"wrong choice {picked!r}", expected, got,
+                 f"{why[expected]} {hint}" if expected in why else hint)
+    compare.options = options
+    return compare
+
+
+def assert_close(exercise, case, expected, got, hint):
+    """An array answer computed in float32 by a model (Keras): values within 1e-5."""
+    __tracebackhide__ = True
+    assert_array(exercise, case, expected, got, hint, atol=1e-5, rtol=1e-4)
+
+
 def layer_summary(model):
     """[(layer type, output shape without N, parameters)] of the conv/pool/flatten/dense layers."""
     import keras

@@ -1,10 +1,11 @@
-"""Checks for exercises/02_convolution.ipynb: conv1d, cross_correlate2d, sobel_magnitude."""
+"""Checks for exercises/02_convolution.ipynb: conv1d, cross_correlate2d, sobel_magnitude, and
+the predict item which_gate (the perceptron and its bias, S12)."""
 from __future__ import annotations
 
 import numpy as np
 
 from cnncourse import data, ops
-from cnncourse.checks._common import Case, Exercise, check, registry, rng, shapes
+from cnncourse.checks._common import Case, Exercise, check, choice, registry, rng, shapes
 
 
 def conv1d_cases(seed):
@@ -49,6 +50,51 @@ def reference_sobel_magnitude(image):
     return np.sqrt(ops.conv2d(image, ops.SOBEL_X) ** 2 + ops.conv2d(image, ops.SOBEL_Y) ** 2)
 
 
+GATES = {(0, 0, 0, 1): "AND", (0, 1, 1, 1): "OR", (1, 1, 1, 0): "NAND", (1, 0, 0, 0): "NOR"}
+INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+
+
+def reference_gate(w, b):
+    """The gate a perceptron y = 1 if b + w1*x1 + w2*x2 >= 0 computes on the inputs (0,0),
+    (0,1), (1,0), (1,1): AND, OR, NAND, NOR, or other."""
+    fires = tuple(int(v) for v in (INPUTS @ np.asarray(w, float) + b >= 0))
+    return GATES.get(fires, "other")
+
+
+def gate_cases(seed):
+    """Chapter 02's two units (S12: w = (0.5, 0.5), b = -0.7 and b = -0.2), then 8 random ones,
+    drawn to give each answer at least once, with no weighted sum within 0.05 of the threshold."""
+    w = (0.5, 0.5)
+    cases = [Case(f"w={w}, b=-0.7 (chapter 02, S12)", (w, -0.7)),
+             Case(f"w={w}, b=-0.2 (chapter 02, S12)", (w, -0.2))]
+    wanted = rng(seed).permutation(["AND", "OR", "NAND", "NOR", "other", "AND", "OR", "other"])
+    k = 0
+    for gate in wanted:
+        while True:
+            r = rng(seed + 1 + k)
+            k += 1
+            w = tuple(float(v) for v in r.integers(-10, 11, size=2) / 10)
+            b = float(r.integers(-15, 16) / 10)
+            sums = INPUTS @ np.array(w) + b
+            if reference_gate(w, b) == gate and np.abs(sums).min() >= 0.05:
+                break
+        cases.append(Case(f"w={w}, b={b} (seed {seed + k})", (w, b)))
+    return cases
+
+
+GATE_WHY = {
+    "AND": "b + w1*x1 + w2*x2 >= 0 holds only at (1, 1): the unit fires only when both inputs are 1.",
+    "OR": ("b + w1*x1 + w2*x2 >= 0 holds at (0, 1), (1, 0) and (1, 1) but not at (0, 0): one "
+           "input of 1 is enough."),
+    "NAND": ("the sum passes the threshold everywhere except at (1, 1): b >= 0 fires at (0, 0), "
+             "and the weights are negative enough that both inputs together fall below it."),
+    "NOR": ("only (0, 0) fires (b >= 0) and any input of 1 pulls the sum below 0: the weights "
+            "are negative."),
+    "other": ("the pattern of outputs over (0,0), (0,1), (1,0), (1,1) is none of AND (0,0,0,1), "
+              "OR (0,1,1,1), NAND (1,1,1,0), NOR (1,0,0,0), e.g. it follows one input only or "
+              "is constant."),
+}
+
 EXERCISES = registry(
     Exercise("conv1d", conv1d_cases, ops.conv1d, seed=200,
              hint=("s[i] = sum over k of x[i + k] * w[k], plus b; i runs over the len(x) - len(w)"
@@ -60,6 +106,11 @@ EXERCISES = registry(
     Exercise("sobel_magnitude", sobel_magnitude_cases, reference_sobel_magnitude, seed=400,
              hint=("gx = cross-correlation with SOBEL_X, gy = with SOBEL_Y (no padding), then "
                    "np.sqrt(gx**2 + gy**2); use your cross_correlate2d")),
+    Exercise("which_gate", gate_cases, reference_gate, seed=3500,
+             compare=choice("AND", "OR", "NAND", "NOR", "other", why=GATE_WHY),
+             hint=("Evaluate b + w1*x1 + w2*x2 >= 0 at the four inputs. The threshold is -b: a "
+                   "higher bias makes the unit fire more easily (not the stricter threshold 004 "
+                   "describes).")),
 )
 
 
@@ -79,3 +130,9 @@ def check_sobel_magnitude(sobel_magnitude):
     """sobel_magnitude(image) -> sqrt(gx**2 + gy**2), valid, (H-2, W-2); on a photo and noise."""
     __tracebackhide__ = True
     check(EXERCISES["sobel_magnitude"], sobel_magnitude)
+
+
+def check_which_gate(which_gate):
+    """which_gate(w, b) -> 'AND', 'OR', 'NAND', 'NOR' or 'other': what y = [b + w.x >= 0] does."""
+    __tracebackhide__ = True
+    check(EXERCISES["which_gate"], which_gate)

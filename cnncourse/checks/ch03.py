@@ -1,4 +1,5 @@
-"""Checks for exercises/03_padding.ipynb: pad_image, same_padding, conv2d_same."""
+"""Checks for exercises/03_padding.ipynb: pad_image, same_padding, conv2d_same, and the predict
+item corner_and_centre_uses (why pad, S17)."""
 from __future__ import annotations
 
 import numpy as np
@@ -51,6 +52,25 @@ def reference_conv2d_same(x, k):
     return ops.conv2d(x, k, padding="same")
 
 
+def uses_cases(seed):
+    """Chapter 03's 6x6 image with a 3x3 kernel and no padding (S17), then 7 random square
+    images at least twice the kernel's size, padded by 0 to F - 1 pixels."""
+    sizes = [(6, 3, 0, "chapter 03, S17: 6x6, 3x3 kernel, valid")]
+    for k in range(7):
+        r = rng(seed + k)
+        f = int(r.choice([2, 3, 4, 5, 7]))
+        sizes.append((int(r.integers(2 * f, 2 * f + 20)), f, int(r.integers(0, f)),
+                      f"seed {seed + k}"))
+    return [Case(f"n={n}, kernel={f}, padding={p} ({note})", (n, f, p)) for n, f, p, note in sizes]
+
+
+def reference_uses(n, kernel, padding):
+    """(uses of the corner pixel (0, 0), of the centre pixel (n // 2, n // 2)): how many of the
+    convolution's windows contain each (ops.usage_counts, S17)."""
+    counts = ops.usage_counts((n, n), kernel, padding=padding)
+    return int(counts[0, 0]), int(counts[n // 2, n // 2])
+
+
 EXERCISES = registry(
     Exercise("pad_image", pad_image_cases, reference_pad_image, seed=500,
              hint=("zeros: a border of p zeros on every side; replicate: each border pixel copies"
@@ -64,6 +84,13 @@ EXERCISES = registry(
              hint=("pad with same_padding(H, FH) rows (top, bottom) and same_padding(W, FW) "
                    "columns (left, right) of zeros, then cross-correlate without padding: the "
                    "output is (H, W)")),
+    Exercise("corner_and_centre_uses", uses_cases, reference_uses, seed=3600,
+             compare=assert_equal,
+             hint=("Count the windows that contain the pixel, one axis at a time (the count is "
+                   "the product of the two axes). A window starts at -P, -P + 1, ...; the corner "
+                   "is inside the window starting at i when i <= 0 <= i + F - 1, i.e. for "
+                   "min(P, F - 1) + 1 starts: 1 without padding. A centre pixel sits in F windows "
+                   "per axis: F * F in all.")),
 )
 
 
@@ -83,3 +110,10 @@ def check_conv2d_same(conv2d_same):
     """conv2d_same(x, k) -> (H, W): one-channel cross-correlation with 'same' zero padding."""
     __tracebackhide__ = True
     check(EXERCISES["conv2d_same"], conv2d_same)
+
+
+def check_corner_and_centre_uses(corner_and_centre_uses):
+    """corner_and_centre_uses(n, kernel, padding) -> (windows containing the corner pixel,
+    windows containing the centre pixel) of an n x n image, stride 1."""
+    __tracebackhide__ = True
+    check(EXERCISES["corner_and_centre_uses"], corner_and_centre_uses)

@@ -1,4 +1,5 @@
-"""Checks for exercises/04_stride.ipynb: output_size, conv2d_strided, conv_output_shape."""
+"""Checks for exercises/04_stride.ipynb: output_size, conv2d_strided, conv_output_shape, and the
+predict item rows_never_read (what the floor of the output-size formula drops, S24)."""
 from __future__ import annotations
 
 import numpy as np
@@ -57,6 +58,25 @@ def reference_conv_output_shape(shape, filters, kernel, stride, padding):
                       stride=stride, padding=padding).shape
 
 
+def never_read_cases(seed):
+    """Document 002's 7x7 map under 2x2 pooling with stride 2 (7 -> 3), chapter 04's 8 with a
+    3x3 kernel and stride 2 (the floor), then 7 random ones with strides 2 to 4."""
+    sizes = [(7, 2, 2, 0, "document 002: 7 -> 3 after MaxPooling2D(2)"),
+             (8, 3, 2, 0, "(8 - 3) / 2 + 1 is not an integer")]
+    for k in range(7):
+        r = rng(seed + k)
+        f, s, p = int(r.integers(1, 8)), int(r.integers(2, 5)), int(r.integers(0, 3))
+        sizes.append((int(r.integers(max(f - 2 * p, 1), 60)), f, s, p, f"seed {seed + k}"))
+    return [Case(f"n={n}, kernel={f}, stride={s}, padding={p} ({note})", (n, f, s, p))
+            for n, f, s, p, note in sizes]
+
+
+def reference_never_read(n, kernel, stride, padding):
+    """Rows (or columns) at the end of the padded input that no window reaches."""
+    last = (ops.output_size(n, kernel, stride, padding) - 1) * stride + kernel   # rows read
+    return n + 2 * padding - last
+
+
 EXERCISES = registry(
     Exercise("output_size", output_size_cases, ops.output_size, seed=800, compare=assert_equal,
              hint=("W2 = (W1 - F + 2P) // S + 1: integer division (floor) when S does not divide "
@@ -68,6 +88,12 @@ EXERCISES = registry(
              compare=assert_equal,
              hint=("H2 = (H - F + 2P) // S + 1, W2 likewise, and the depth D2 is the number of "
                    "filters K; the input depth C only sets the kernels' depth")),
+    Exercise("rows_never_read", never_read_cases, reference_never_read, seed=3700,
+             compare=assert_equal,
+             hint=("The windows start at 0, S, 2S, ... in the padded input of n + 2P rows; the "
+                   "floor in (n - F + 2P) // S + 1 keeps only the windows that fit, the last one "
+                   "ends at row (OH - 1) * S + F - 1. The rows after it are never read: "
+                   "(n + 2P - F) mod S of them.")),
 )
 
 
@@ -87,3 +113,10 @@ def check_conv_output_shape(conv_output_shape):
     """conv_output_shape((H, W, C), filters, kernel, stride, padding) -> (H2, W2, K)."""
     __tracebackhide__ = True
     check(EXERCISES["conv_output_shape"], conv_output_shape)
+
+
+def check_rows_never_read(rows_never_read):
+    """rows_never_read(n, kernel, stride, padding) -> rows of the padded input that no window
+    reads (what the floor of the output-size formula drops)."""
+    __tracebackhide__ = True
+    check(EXERCISES["rows_never_read"], rows_never_read)

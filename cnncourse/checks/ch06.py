@@ -1,5 +1,6 @@
 """Checks for exercises/06_channels.ipynb: conv2d_multi, conv2d_params, channel layouts,
-conv2d_nchw (batches in the documents' (N,C,H,W) notation)."""
+conv2d_nchw (batches in the documents' (N,C,H,W) notation), and the predict item conv_memory
+(what a convolution layer keeps in memory, S46)."""
 from __future__ import annotations
 
 import numpy as np
@@ -77,6 +78,28 @@ def reference_conv2d_nchw(x, w, b):
     return ops.conv2d(x, w, b, data_format="channels_first")
 
 
+def memory_cases(seed):
+    """The example of 002's source (Hands-On ML, ch. 14, "Memory Requirements"): 200 maps of
+    5x5 filters on a 150x100 RGB image, one image and a batch of 100; then 6 random layers."""
+    layers = [(1, (150, 100, 3), 200, 5, "same", "Hands-On ML's example: 12 MB per image"),
+              (100, (150, 100, 3), 200, 5, "same", "the same for a batch of 100")]
+    for k in range(6):
+        r = rng(seed + k)
+        f = int(r.choice([1, 3, 5, 7]))
+        shape = (int(r.integers(f, 257)), int(r.integers(f, 257)), int(r.choice([1, 3, 16, 64])))
+        layers.append((int(r.choice([1, 8, 32, 64, 128])), shape, int(r.integers(1, 257)), f,
+                       ("same", "valid")[k % 2], f"seed {seed + k}"))
+    return [Case(f"batch={n}, input {shape}, filters={fn}, kernel={f}, padding={pad!r} ({note})",
+                 (n, shape, fn, f, pad)) for n, shape, fn, f, pad, note in layers]
+
+
+def reference_memory(batch, input_shape, filters, kernel, padding):
+    """(bytes of the output feature maps of the batch, bytes of the weights), float32, stride 1."""
+    h, w, c = input_shape
+    out = ops.output_size(h, kernel, 1, padding) * ops.output_size(w, kernel, 1, padding)
+    return batch * out * filters * 4, ops.conv2d_params(kernel, c, filters) * 4
+
+
 EXERCISES = registry(
     Exercise("conv2d_multi", conv2d_multi_cases, ops.conv2d, seed=1400,
              hint=("out[i, j, f] = sum over u, v, c of x[i+u, j+v, c] * w[u, v, c, f] + b[f]: "
@@ -90,12 +113,17 @@ EXERCISES = registry(
              reference={"to_channels_first": ops.to_channels_first,
                         "to_channels_last": ops.to_channels_last},
              hint=("channels_last (Keras) is (H,W,C) / (N,H,W,C), channels_first (the documents' "
-                   "CHW) is (C,H,W) / (N,C,H,W): move the channel axis with np.transpose, not "
-                   "reshape")),
+                   "CHW) is (C,H,W) / (N,C,H,W): move the channel axis with np.moveaxis (or "
+                   "np.transpose), not reshape")),
     Exercise("conv2d_nchw", conv2d_nchw_cases, reference_conv2d_nchw, seed=1700,
              hint=("document 004's blocks: for image n and filter f, out[n, f] = sum over c of "
                    "the cross-correlation of x[n, c] with w[f, c], plus b[f]; the result is (N, "
                    "FN, OH, OW)")),
+    Exercise("conv_memory", memory_cases, reference_memory, seed=3900, compare=assert_equal,
+             hint=("Training keeps every output value for the backward pass: batch * OH * OW * "
+                   "filters numbers of 4 bytes (float32), OH = H for 'same' and H - F + 1 for "
+                   "'valid'; the weights are (F*F*C + 1) * filters numbers, shared by every image "
+                   "and position. 150 * 100 * 200 * 4 = 12,000,000 bytes for one image.")),
 )
 
 
@@ -122,3 +150,10 @@ def check_conv2d_nchw(conv2d_nchw):
     """conv2d_nchw(x (N,C,H,W), w (FN,C,FH,FW), b (FN,1,1)) -> (N,FN,OH,OW), valid, stride 1."""
     __tracebackhide__ = True
     check(EXERCISES["conv2d_nchw"], conv2d_nchw)
+
+
+def check_conv_memory(conv_memory):
+    """conv_memory(batch, (H, W, C), filters, kernel, padding) -> (bytes of the output feature
+    maps, bytes of the weights), float32, stride 1."""
+    __tracebackhide__ = True
+    check(EXERCISES["conv_memory"], conv_memory)

@@ -1,4 +1,6 @@
-"""Checks for exercises/07_lenet.ipynb: lenet_feature_shapes, lenet_layer_params, build_lenet5.
+"""Checks for exercises/07_lenet.ipynb: lenet_feature_shapes, lenet_layer_params, build_lenet5,
+the predict item flatten_size_002 (S49-S51) and the document-bug item model_002 (002's printed
+code, fixed for Keras 3: S62).
 
 The reference is ``cnncourse.models.lenet5()`` (document 003, fig 4-19) and the size/parameter
 formulas of ``cnncourse.ops``; Keras is imported only when a check needs it.
@@ -9,7 +11,7 @@ import functools
 
 from cnncourse import ops
 from cnncourse.checks._common import (Case, Exercise, assert_equal, check,
-                                      compare_models, registry, rng)
+                                      compare_models, fail, registry, rng)
 
 # (kind, filters/units, kernel or pool size, padding) for C1 S2 C3 S4 C5, as in 003's figure
 LENET_FEATURES = [("conv", 6, 5, "same"), ("pool", 6, 2, "valid"), ("conv", 16, 5, "valid"),
@@ -57,6 +59,42 @@ def build_lenet5_cases(seed):
 
 compare_with_lenet5 = functools.partial(compare_models, ref_label="LeNet-5")
 
+
+def flatten_cases(seed):
+    """Document 002's 28x28 input, a 32x32 and a 64x64 one, then 5 random sizes from 8 to 100."""
+    sizes = [(28, "document 002"), (32, "a 32x32 input"), (64, "a 64x64 input")]
+    r = rng(seed)
+    sizes += [(int(v), f"seed {seed}") for v in r.choice(range(8, 101), size=5, replace=False)]
+    return [Case(f"a {n}x{n}x1 input ({note})", (n,)) for n, note in sizes]
+
+
+def reference_flatten_size(size=28):
+    """Values Flatten hands to Dense(128) in 002's deep CNN: the 'same' convolutions keep the
+    size, each of the three MaxPooling2D(2) floors it to half; 256 maps at the end."""
+    for _ in range(3):
+        size = ops.output_size(size, 2, 2)
+    return size * size * 256
+
+
+def model_002_cases(seed):
+    return [Case("model_002() on a 28x28x1 input")]
+
+
+def reference_model_002():
+    from cnncourse import models
+    return models.deep_cnn_002()
+
+
+def compare_with_002(exercise, case, expected, got, hint):
+    """The layers of 002's model (type, output shape, parameters) and its Dropout layers."""
+    __tracebackhide__ = True
+    count = compare_models(exercise, case, expected, got, hint, ref_label="document 002's model")
+    kinds = lambda model: [type(layer).__name__ for layer in model.layers]     # noqa: E731
+    if kinds(got) != kinds(expected):
+        fail(exercise, f"{case}: every layer's type, in order", "the layers differ from document "
+             "002's (Dropout included)", kinds(expected), kinds(got), hint)
+    return count + 1
+
 EXERCISES = registry(
     Exercise("lenet_feature_shapes", feature_shapes_cases, reference_feature_shapes, seed=2000,
              compare=assert_equal,
@@ -73,6 +111,18 @@ EXERCISES = registry(
                    "AveragePooling2D(2), Conv2D(16, 5), AveragePooling2D(2), Conv2D(120, 5), "
                    "Flatten(), Dense(84), Dense(10, activation='softmax')]) - use keras.Input, "
                    "not input_shape=")),
+    Exercise("flatten_size_002", flatten_cases, reference_flatten_size, seed=4000,
+             compare=assert_equal,
+             hint=("002's convolutions use padding='same' and stride 1, so only the three "
+                   "MaxPooling2D(2) change the size: each halves it with the floor of the "
+                   "output-size formula, (n - 2) // 2 + 1 = n // 2: 28 -> 14 -> 7 -> 3. Flatten "
+                   "then hands over 3 * 3 * 256 = 2304 values: size * size * (filters of the last "
+                   "convolution).")),
+    Exercise("model_002", model_002_cases, reference_model_002, compare=compare_with_002,
+             hint=("three fixes turn 002's printed code into Keras 3: the comma missing after the "
+                   "first Conv2D(...), keras.laeyrs -> keras.layers (twice), and the input shape "
+                   "given by keras.Input(shape=(28, 28, 1)) as the first element of the list "
+                   "instead of the old keyword on the first Conv2D")),
 )
 
 
@@ -92,3 +142,15 @@ def check_build_lenet5(build_lenet5):
     """build_lenet5() -> keras.Model with LeNet-5's layers, output shapes and parameter counts."""
     __tracebackhide__ = True
     check(EXERCISES["build_lenet5"], build_lenet5)
+
+
+def check_flatten_size_002(flatten_size_002):
+    """flatten_size_002(size=28) -> values Flatten passes on in 002's deep CNN on size x size."""
+    __tracebackhide__ = True
+    check(EXERCISES["flatten_size_002"], flatten_size_002)
+
+
+def check_model_002(model_002):
+    """model_002() -> document 002's deep CNN, its printed code fixed to run on Keras 3."""
+    __tracebackhide__ = True
+    check(EXERCISES["model_002"], model_002)

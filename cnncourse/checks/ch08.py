@@ -1,5 +1,5 @@
 """Checks for exercises/08_fashion_mnist.ipynb: prepare_images, build_model, train,
-predict_classes. The training check gives the student's ``train`` document 001's untrained model
+predict_classes, and the predict item steps_per_epoch (batches, steps, validation split, S64). The training check gives the student's ``train`` document 001's untrained model
 and a Fashion-MNIST training subset, then measures the time and the accuracy of the model it
 trained on the subset's held-out test images (``Case.held_out``: never handed to ``train``, and
 when grading, never in the student's kernel)."""
@@ -97,6 +97,33 @@ def compare_training(exercise, case, expected, got, hint):
     return 1
 
 
+def steps_cases(seed):
+    """Document 001's fit (60,000 images, validation_split=0.2, the default batch of 32), then 7
+    random ones whose training part n * (1 - split) is not within 0.1 of an integer (so no
+    rounding of the product can change the answer)."""
+    cases = [(60000, 0.2, 32, "document 001: 48,000 training images")]
+    k = 0
+    while len(cases) < 8:
+        r = rng(seed + k)
+        k += 1
+        n = int(r.integers(100, 60001))
+        split = float(r.choice([0.0, 0.1, 0.15, 0.2, 0.25, 0.3]))
+        fraction = (n * (1.0 - split)) % 1.0
+        if split and not 0.1 < fraction < 0.9:
+            continue
+        cases.append((n, split, int(r.choice([16, 32, 64, 100, 128, 256])), f"seed {seed + k - 1}"))
+    return [Case(f"n={n}, validation_split={split}, batch_size={b} ({note})", (n, split, b))
+            for n, split, b, note in cases]
+
+
+def reference_steps(n, validation_split, batch_size):
+    """Keras' fit trains on the first floor(n * (1 - validation_split)) samples, in batches of
+    batch_size, the last one smaller: ceil of that over batch_size steps per epoch."""
+    import math
+    train = int(math.floor(n * (1.0 - validation_split)))
+    return -(-train // batch_size)
+
+
 EXERCISES = registry(
     Exercise("prepare_images", prepare_images_cases, ops.prepare_images, seed=1800,
              compare=compare_float32_images,
@@ -117,6 +144,11 @@ EXERCISES = registry(
              hint=("model.predict(x) gives (N, 10) class probabilities (softmax); the predicted "
                    "class of each image is the index of its largest probability: np.argmax(..., "
                    "axis=1)")),
+    Exercise("steps_per_epoch", steps_cases, reference_steps, seed=4100, compare=assert_equal,
+             hint=("validation_split holds out the last part of the arrays: fit trains on "
+                   "floor(n * (1 - validation_split)) images; one step = one batch, and the last "
+                   "batch may be smaller: ceil(training images / batch_size). 001: 48,000 / 32 = "
+                   "1,500.")),
 )
 
 
@@ -143,3 +175,9 @@ def check_train(train):
     reach the target accuracy on held-out test images within the time budget."""
     __tracebackhide__ = True
     check(EXERCISES["train"], train)
+
+
+def check_steps_per_epoch(steps_per_epoch):
+    """steps_per_epoch(n, validation_split, batch_size) -> the steps Keras' fit runs per epoch."""
+    __tracebackhide__ = True
+    check(EXERCISES["steps_per_epoch"], steps_per_epoch)

@@ -1,5 +1,6 @@
 """Checks for exercises/11_from_scratch.ipynb: conv2d_im2col, conv2d_backward,
-max_pool2d_backward, numerical_gradient. Layout: Keras' channels_last, x (N,H,W,C),
+max_pool2d_backward, numerical_gradient, and the predict item im2col_ratio (the memory im2col
+costs, S73). Layout: Keras' channels_last, x (N,H,W,C),
 w (FH,FW,C,FN); "valid" padding."""
 from __future__ import annotations
 
@@ -176,6 +177,25 @@ def compare_numerical(exercise, case, expected, got, hint):
     assert_array(exercise, case, expected, got, hint, atol=1e-8, rtol=1e-6)
 
 
+def ratio_cases(seed):
+    """Notebook 11's 4x4 image with a 3x3 kernel, a 28x28 Fashion-MNIST image with 001's 3x3,
+    then 6 random sizes, kernels and strides."""
+    sizes = [(4, 4, 3, 1, "notebook 11's 4x4 image, 3x3 kernel"),
+             (28, 28, 3, 1, "a 28x28 image, 3x3 kernel (document 001's first layer)")]
+    for k in range(6):
+        r = rng(seed + k)
+        f, s = int(r.integers(1, 8)), int(r.integers(1, 4))
+        sizes.append((int(r.integers(f, 65)), int(r.integers(f, 65)), f, s, f"seed {seed + k}"))
+    return [Case(f"H={h}, W={w}, kernel={f}x{f}, stride={s} ({note})", (h, w, f, s))
+            for h, w, f, s, note in sizes]
+
+
+def reference_ratio(height, width, kernel, stride):
+    """cols.size / x.size: OH * OW windows of F * F values per channel, over H * W values."""
+    oh, ow = ops.output_size(height, kernel, stride), ops.output_size(width, kernel, stride)
+    return oh * ow * kernel * kernel / (height * width)
+
+
 EXERCISES = registry(
     Exercise("conv2d_im2col", im2col_cases, reference_conv2d_im2col, seed=2100,
              hint=("one row of the matrix per output position (n, i, j): the window "
@@ -196,6 +216,12 @@ EXERCISES = registry(
                    "set x[k] = old - h, evaluate f; PUT x[k] = old BACK; grad[k] = (f_plus - "
                    "f_minus) / (2*h). Centred, not (f(x+h) - f(x)) / h: that one is off by "
                    "about h/2 * f''")),
+    Exercise("im2col_ratio", ratio_cases, reference_ratio, seed=4200,
+             hint=("cols has one row per output position, N * OH * OW rows, each holding one "
+                   "window of FH * FW * C values; x holds N * H * W * C values, so N and C cancel: "
+                   "OH * OW * F * F / (H * W), with OH = (H - F) // stride + 1. With stride 1 "
+                   "every value is copied into up to F * F windows: im2col trades memory for one "
+                   "fast matrix product")),
 )
 
 
@@ -222,3 +248,9 @@ def check_numerical_gradient(numerical_gradient):
     as it was; also used on conv2d's backward pass (a gradient check)."""
     __tracebackhide__ = True
     check(EXERCISES["numerical_gradient"], numerical_gradient)
+
+
+def check_im2col_ratio(im2col_ratio):
+    """im2col_ratio(height, width, kernel, stride) -> cols.size / x.size (valid padding)."""
+    __tracebackhide__ = True
+    check(EXERCISES["im2col_ratio"], im2col_ratio)

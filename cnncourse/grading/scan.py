@@ -25,7 +25,7 @@ REFERENCES = ("cnncourse.ops", "cnncourse.models", "cnncourse.checks", "cnncours
 #: Keras' and TensorFlow's layers and ops, scikit-image's filters, OpenCV.
 NUMPY_ONLY = ("keras.layers", "keras.ops", "keras.src", "tensorflow.keras", "tensorflow.image",
               "tensorflow.signal", "skimage.filters", "skimage.util.view_as_windows", "cv2")
-KERAS_CHAPTERS = ("07_lenet", "08_fashion_mnist")
+KERAS_CHAPTERS = ("07_lenet", "08_fashion_mnist", "09_improving", "10_looking_inside")
 DYNAMIC = ("__import__", "importlib", "exec", "eval", "compile", "sys.modules", "builtins",
            "__builtins__", "globals", "locals", "vars", "getattr", "setattr", "pickle", "marshal")
 INTROSPECTION = ("sys._getframe", "sys.settrace", "sys.setprofile", "sys.addaudithook",
