@@ -23,14 +23,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "02_convolution"
-EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude"]
+EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate"]
 ANSWER = {"conv1d": "conv1d-answer", "cross_correlate2d": "cross-correlate2d-answer",
-          "sobel_magnitude": "sobel-magnitude-answer"}
+          "sobel_magnitude": "sobel-magnitude-answer", "which_gate": "which-gate-answer"}
 CHECK = {ex: cid.replace("-answer", "-check") for ex, cid in ANSWER.items()}
 SOLUTION = nbformat.read(ROOT / "solutions" / f"{CHAPTER}.ipynb", as_version=4)
 EXERCISE = nbformat.read(ROOT / "exercises" / f"{CHAPTER}.ipynb", as_version=4)
 CORRECT = {ex: next(c.source for c in SOLUTION.cells if c.id == cid) for ex, cid in ANSWER.items()}
-#: Wrong answers: convolution instead of cross-correlation, and a Sobel without gy.
+#: Wrong answers: convolution instead of cross-correlation, a Sobel without gy, one gate for all.
 WRONG = {
     "conv1d": "def conv1d(x, w, b=0.0):\n    return np.convolve(x, w, 'valid') + b\n",
     "cross_correlate2d": ("def cross_correlate2d(x, k):\n"
@@ -38,6 +38,7 @@ WRONG = {
     "sobel_magnitude": ("SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])\n\n"
                         "def sobel_magnitude(image):\n"
                         "    return np.abs(cross_correlate2d(image, SOBEL_X))\n"),
+    "which_gate": "def which_gate(w, b):\n    return 'AND'\n",
 }
 #: a right cross_correlate2d under another name, for the wrong (flipped) one to call
 HELPER = CORRECT["cross_correlate2d"].replace("def cross_correlate2d(", "def cross_correlate2d_ok(")

@@ -15,7 +15,7 @@ from cnncourse.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "02_convolution"
-EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude"]
+EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate"]
 RIGHT_CONV1D = "return np.array([np.dot(x[i:i + len(w)], w) for i in range(n)]) + b"
 FLIPPED_CONV1D = "return np.convolve(x, w, 'valid') + b"     # convolution, not cross-correlation
 
@@ -40,12 +40,12 @@ def build_class(folder):
         nbformat.write(nb, folder / name)
         expected[name] = dict(zip(EXERCISES, statuses))
 
-    save(sol, "correct.ipynb", ["passed"] * 3)
-    save(ex, "empty.ipynb", ["error"] * 3)
+    save(sol, "correct.ipynb", ["passed"] * 4)
+    save(ex, "empty.ipynb", ["error"] * 4)
 
     wrong = copy.deepcopy(sol)
     edit(wrong, "conv1d-answer", RIGHT_CONV1D, FLIPPED_CONV1D)
-    save(wrong, "wrong.ipynb", ["failed", "passed", "passed"])
+    save(wrong, "wrong.ipynb", ["failed", "passed", "passed", "passed"])
 
     disarmed = copy.deepcopy(wrong)           # wrong conv1d, empty cross_correlate2d, checks disarmed
     c = cell(disarmed, "conv1d-check")
@@ -55,24 +55,24 @@ def build_class(folder):
     cell(disarmed, "sobel-magnitude-check").source = "print('sobel_magnitude: OK (5 cases)')"
     extra = nbformat.v4.new_code_cell("# NBVAL_RAISES_EXCEPTION\nraise ValueError('mine')")
     disarmed.cells.insert(3, extra)
-    save(disarmed, "disarmed.ipynb", ["failed", "error", "error"])
+    save(disarmed, "disarmed.ipynb", ["failed", "error", "error", "passed"])
 
     redefined = copy.deepcopy(wrong)           # a local fake check, and a patched module: the
     edit(redefined, "conv1d-answer", FLIPPED_CONV1D, FLIPPED_CONV1D + (    # check hands out no
         "\n\n\ndef check_conv1d(f):\n    print('conv1d: OK (12 cases)')\n\n\n"    # results
         "import cnncourse.checks.ch02\n"
         "cnncourse.checks.ch02.check_conv1d = lambda f: print('conv1d: OK (12 cases)')"))
-    save(redefined, "redefined.ipynb", ["error", "passed", "passed"])
+    save(redefined, "redefined.ipynb", ["error", "passed", "passed", "passed"])
 
     loop = copy.deepcopy(sol)
     edit(loop, "conv1d-answer", "    x, w = np.asarray(x, float), np.asarray(w, float)\n",
          "    while True:\n        pass\n")
-    save(loop, "loop.ipynb", ["timeout", "passed", "passed"])
+    save(loop, "loop.ipynb", ["timeout", "passed", "passed", "passed"])
 
     dies = copy.deepcopy(sol)
     edit(dies, "cross-correlate2d-answer", "    x, k = np.asarray(x, float), np.asarray(k, float)\n",
          "    import os\n    os._exit(1)\n")
-    save(dies, "dies.ipynb", ["passed", "error", "error"])
+    save(dies, "dies.ipynb", ["passed", "error", "error", "error"])
 
     (folder / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
     expected["broken.ipynb"] = dict.fromkeys(EXERCISES, "invalid")
@@ -203,6 +203,6 @@ def test_the_benchmarks_wrong_submission_is_wrong_whatever_the_solution_says(tmp
     rows = [grading.Row(path, ex, status) for path, kind in made
             for ex, status in zip(EXERCISES, bench_grading.EXPECTED[kind])]
     bench_grading.check_statuses(made, rows)
-    rows[6] = grading.Row(rows[6].submission, rows[6].exercise, "passed")   # the wrong conv1d
+    rows[8] = grading.Row(rows[8].submission, rows[8].exercise, "passed")   # the wrong conv1d
     with pytest.raises(AssertionError, match="wrong"):
         bench_grading.check_statuses(made, rows)

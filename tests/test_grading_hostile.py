@@ -317,8 +317,15 @@ if out.exists():
     (out / "outputs.json").unlink()
     os.mkfifo(out / "outputs.json")
 '''
+    shape = '''
+from pathlib import Path
+import os
+out = Path(os.environ.get("CNNCOURSE_GRADING", ".")) / "outputs" / "which_gate"
+if out.exists():
+    (out / "outputs.json").write_text('{"outputs": [{"value": "AND", "extra": 1}]}')
+'''
     nb = notebook(answers=CORRECT)                      # right answers, then broken results
-    nb.cells += [nbformat.v4.new_code_cell(src) for src in (pickles, deep, fifo)]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in (pickles, deep, fifo, shape)]
     out["malformed_outputs.ipynb"] = (nb, {ex: {"invalid"} for ex in EXERCISES})
 
     net = {"conv1d": [P, oracle("conv1d", f"can_connect({ctx['port']})")],
@@ -483,7 +490,7 @@ def files_unlimited(mib=256):
     bomb = 'import sys\nfor _ in range(48):\n    sys.stdout.write("x" * (1 << 20))\n'
     out["output_bomb.ipynb"] = (notebook(answers=CORRECT, after={"conv1d": [bomb]}),
                                 {"conv1d": {"error"}, "cross_correlate2d": {"error"},
-                                 "sobel_magnitude": {"error"}})
+                                 "sobel_magnitude": {"error"}, "which_gate": {"error"}})
     return out
 
 
@@ -611,8 +618,8 @@ def test_no_hostile_submission_passes_anything(graded):
 
 def test_classmates_keep_their_grades(graded):
     rows = by_file(graded["rows"])
-    assert [rows["correct.ipynb"][ex]["status"] for ex in EXERCISES] == ["passed"] * 3
-    assert [rows["wrong.ipynb"][ex]["status"] for ex in EXERCISES] == ["failed"] * 3
+    assert [rows["correct.ipynb"][ex]["status"] for ex in EXERCISES] == ["passed"] * len(EXERCISES)
+    assert [rows["wrong.ipynb"][ex]["status"] for ex in EXERCISES] == ["failed"] * len(EXERCISES)
     assert rows["correct.ipynb"]["conv1d"]["message"].startswith("conv1d: OK (")
     assert "wrong values" in rows["wrong.ipynb"]["conv1d"]["message"]
     assert all(r["seed"] == str(SEED) and r["sandbox"] == "bwrap" for r in graded["rows"])

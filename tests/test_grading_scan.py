@@ -69,7 +69,7 @@ def test_flags_go_to_their_exercise_and_extra_cells_to_all():
     assert "reference: cnncourse.ops.conv1d" in flags["conv1d"]
     assert "reference: cnncourse.ops" not in flags["cross_correlate2d"]
     assert all("reference: scipy.signal (extra cell)" in flags[ex] for ex in flags)
-    assert set(flags) == {"conv1d", "cross_correlate2d", "sobel_magnitude"}
+    assert set(flags) == {"conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate"}
 
 
 def test_a_cell_that_does_not_parse_is_reported_not_fatal():

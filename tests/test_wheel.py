@@ -95,7 +95,7 @@ def test_the_installed_grader_grades_a_submission_from_any_folder(installed, tmp
         statuses = {(Path(r["submission"]).name, r["exercise"]): r["status"] for r in rows}
         assert statuses == {
             **{("right.ipynb", ex): "passed"
-               for ex in ("conv1d", "cross_correlate2d", "sobel_magnitude")},
+               for ex in ("conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate")},
             **{("empty.ipynb", ex): "error"
-               for ex in ("conv1d", "cross_correlate2d", "sobel_magnitude")}}
+               for ex in ("conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate")}}
         report.unlink()

@@ -36,9 +36,10 @@ RECORDED_OLD = {"one": 9.0, "class": 315.4, "note": "490c95e, 2 CPUs, load ~10"}
 # text can turn it back into a right answer.
 WRONG_CONV1D = '''def conv1d(x, w, b=0.0):
     return np.convolve(x, w, "valid") + b'''
-# What each kind of submission must get, exercise by exercise (conv1d, cross_correlate2d, sobel).
-EXPECTED = {"correct": ["passed"] * 3, "wrong": ["failed", "passed", "passed"],
-            "untouched": ["error"] * 3}
+# What each kind of submission must get, exercise by exercise (conv1d, cross_correlate2d, sobel,
+# which_gate).
+EXPECTED = {"correct": ["passed"] * 4, "wrong": ["failed", "passed", "passed", "passed"],
+            "untouched": ["error"] * 4}
 
 
 def make_class(folder, size):
