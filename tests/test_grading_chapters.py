@@ -54,6 +54,6 @@ def test_the_solution_passes_and_the_stubs_are_errors(graded, chapter):
     assert all(msg.startswith(f"{ex}: OK (") for ex, (_, msg) in solution.items())
     stub = statuses(graded, chapter, "stub")
     assert sorted(stub) == sorted(names)
-    for ex, (status, message) in stub.items():
-        assert status == "error" and message == f"not implemented: {ex}: not implemented yet", \
-            (ex, status, message)
+    for ex, (status, message) in stub.items():          # (06's layouts names its function)
+        assert status == "error" and message.startswith("not implemented: ") \
+            and message.endswith(": not implemented yet"), (ex, status, message)
