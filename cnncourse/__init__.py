@@ -15,6 +15,8 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     inside.py          looking inside a trained CNN: feature maps, occlusion, Grad-CAM
     viz.py             drawing primitives: grids of numbers (the widgets'), the one image grid
     plots.py           figures of training results: learning curves, confusion, mistakes, maps
+    diagrams.py        architecture diagrams: boxes sized by each layer's output shape (003 fig 4-19)
+    claims.py          claim(value, expected, what): a notebook's stated number, printed and asserted
     widgets/           ipywidgets: ConvStepper, SizePlayground, PaddingExplorer, PoolingStepper,
                        KernelLab, BackwardStepper; _base.py holds what they share
     checks/            exercise checks, one module per chapter (ch02 ... ch08, ch11); _common.py
