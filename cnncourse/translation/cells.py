@@ -20,7 +20,10 @@ sees that none of 1-3 reaches (a dict key that becomes a title or a printed labe
 label in a list that is printed later, a label with no second word like "dropout 0.5") is
 wrapped in ``T()``: ``variants = {T("original"): img}``. A string inside another string's
 ``{placeholder}`` is never a message on its own (translate the whole f-string or move the
-label out of the placeholder). Translators copy a message unchanged when it is not shown to
+label out of the placeholder). A label that code also reads back as a key (``acc["original"]``
+in a claim) must stay the same string: mark the key lookup too, in the same cell
+(``variants[T("original")]``: one message, one translation), or leave the label English (the
+translator copies it, with a note). Translators copy a message unchanged when it is not shown to
 the reader after all.
 
 Offsets: every Piece is a [start, end) range of characters of the cell source; for a string it
