@@ -40,4 +40,5 @@ __version__ = "0.1.0"
 
 
 from .checkup import doctor  # noqa: E402  (cnncourse.doctor() in notebook 00)
-from .i18n import get_language, set_language  # noqa: E402  (the Korean notebooks' first cell)
+from .i18n import T, get_language, set_language  # noqa: E402  (the Korean notebooks' first cell;
+#                                                   T("...") marks a notebook label as text)

@@ -67,7 +67,8 @@ def format_report(report):
 
 
 def configure_parser(parser):
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    from .i18n import _
+    parser.add_argument("--json", action="store_true", help=_("print the report as JSON"))
 
 
 def run(args):

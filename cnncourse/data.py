@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import N_, _
+
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 CLASS_NAMES_KO = ["티셔츠/탑", "바지", "풀오버", "드레스", "코트",
@@ -31,13 +33,16 @@ FILES = {
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 IDX_MAGIC = {0x00000801: 1, 0x00000803: 3}   # unsigned-byte labels (1 dim) / images (3 dims)
 
-HOW_TO_GET = (
+HOW_TO_GET = N_(
     "Ways to get Fashion-MNIST:\n"
     "  - Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist  (files in {debian})\n"
     "  - put the four files ({names}) in a folder and set CNNCOURSE_DATA=/that/folder,\n"
     "    or pass load_fashion_mnist(path='/that/folder')\n"
     "  - or connect to the internet once: Keras downloads them into {keras}"
 )
+#: the labels of the folders searched (candidate_dirs), shown in errors
+SOURCES = {"path argument": N_("path argument"), "CNNCOURSE_DATA": "CNNCOURSE_DATA",
+           "Keras cache": N_("Keras cache"), "Debian package": N_("Debian package")}
 
 
 class DataError(RuntimeError):
@@ -46,7 +51,7 @@ class DataError(RuntimeError):
 
 def how_to_get():
     """The ways to get the four Fashion-MNIST files, as text for error messages and doctor()."""
-    return HOW_TO_GET.format(debian=DEBIAN_DIR, names=", ".join(FILES.values()),
+    return _(HOW_TO_GET).format(debian=DEBIAN_DIR, names=", ".join(FILES.values()),
                              keras=keras_cache_dir())
 
 
@@ -71,7 +76,7 @@ def _has_all_files(folder):
 
 def find_fashion_mnist(path=None):
     """The first folder holding all four files, or None (Keras would then download them)."""
-    for _, folder in candidate_dirs(path):
+    for _label, folder in candidate_dirs(path):
         if _has_all_files(folder):
             return folder
     return None
@@ -84,29 +89,33 @@ def read_idx(filename):
     or more bytes than its header promises (a truncated download, say).
     """
     filename = Path(filename)
-    fix = (f"Delete {filename} and get it again "
-           "(sudo apt-get install --reinstall dataset-fashion-mnist, or let Keras re-download it).")
+    fix = _("Delete {file} and get it again (sudo apt-get install --reinstall "
+            "dataset-fashion-mnist, or let Keras re-download it).").format(file=filename)
     try:
         with gzip.open(filename, "rb") as f:
             raw = f.read()
     except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-        raise DataError(f"{filename} is not a readable gzip file ({err}). {fix}") from err
+        raise DataError(_("{file} is not a readable gzip file ({error}). {fix}").format(
+            file=filename, error=err, fix=fix)) from err
     if len(raw) < 4:
-        raise DataError(f"{filename} is too short to be an IDX file ({len(raw)} bytes). {fix}")
+        raise DataError(_("{file} is too short to be an IDX file ({size} bytes). {fix}").format(
+            file=filename, size=len(raw), fix=fix))
     magic = int.from_bytes(raw[:4], "big")
     if magic not in IDX_MAGIC:
-        raise DataError(f"{filename} has IDX magic number 0x{magic:08x}; expected 0x00000801 "
-                        f"(labels) or 0x00000803 (images). The file is corrupt. {fix}")
+        raise DataError(_("{file} has IDX magic number {magic}; expected 0x00000801 (labels) or "
+                          "0x00000803 (images). The file is corrupt. {fix}").format(
+            file=filename, magic=f"0x{magic:08x}", fix=fix))
     ndim = IDX_MAGIC[magic]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise DataError(f"{filename} ends inside its header. {fix}")
+        raise DataError(_("{file} ends inside its header. {fix}").format(file=filename, fix=fix))
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     expected = int(np.prod(shape))
     got = len(raw) - header
     if got != expected:
-        raise DataError(f"{filename} should hold {expected} bytes for shape {shape} but holds "
-                        f"{got}: the file is truncated or corrupt. {fix}")
+        raise DataError(_("{file} should hold {expected} bytes for shape {shape} but holds "
+                          "{got}: the file is truncated or corrupt. {fix}").format(
+            file=filename, expected=expected, shape=shape, got=got, fix=fix))
     return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
 
 
@@ -115,9 +124,12 @@ def _load_folder(folder):
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
-            raise DataError(
-                f"{folder}: {split} images {x.shape} and labels {y.shape} do not match "
-                f"(expected (N,28,28) images and N labels). Get the files again.\n{how_to_get()}")
+            message = (_("{folder}: train images {images} and labels {labels} do not match")
+                       if split == "train" else
+                       _("{folder}: test images {images} and labels {labels} do not match"))
+            raise DataError(message.format(folder=folder, images=x.shape, labels=y.shape) + " "
+                            + _("(expected (N,28,28) images and N labels). Get the files again.")
+                            + f"\n{how_to_get()}")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
@@ -134,18 +146,21 @@ def load_fashion_mnist(path=None, download=True):
             return _load_folder(folder)
         if label in ("path argument", "CNNCOURSE_DATA"):
             missing = [n for n in FILES.values() if not (folder / n).is_file()]
-            raise DataError(f"{label} {folder} is missing {', '.join(missing)}.\n{how_to_get()}")
+            raise DataError(_("{source} {folder} is missing {files}.").format(
+                source=_(SOURCES[label]), folder=folder, files=", ".join(missing))
+                + f"\n{how_to_get()}")
     if download:
         try:
             from keras.datasets import fashion_mnist
             return fashion_mnist.load_data()
         except Exception as err:  # no internet, proxy, disk full: all end the same way
-            raise DataError(f"Fashion-MNIST was not found and Keras could not download it "
-                            f"({type(err).__name__}: {err}).\nLooked in: "
-                            + ", ".join(str(f) for _, f in candidates) + f"\n{how_to_get()}"
-                            ) from err
-    raise DataError("Fashion-MNIST was not found. Looked in: "
-                    + ", ".join(str(f) for _, f in candidates) + f"\n{how_to_get()}")
+            raise DataError(_("Fashion-MNIST was not found and Keras could not download it "
+                              "({error}).").format(error=f"{type(err).__name__}: {err}") + "\n"
+                            + _("Looked in: {folders}").format(
+                                folders=", ".join(str(f) for _label, f in candidates))
+                            + f"\n{how_to_get()}") from err
+    raise DataError(_("Fashion-MNIST was not found.") + " " + _("Looked in: {folders}").format(
+        folders=", ".join(str(f) for _label, f in candidates)) + f"\n{how_to_get()}")
 
 
 def fashion_mnist_subset(n_train=6000, n_test=1000, seed=0, path=None):
@@ -179,7 +194,8 @@ def sample_image(name="chelsea", gray=False):
     (luminance 0.2125 R + 0.7154 G + 0.0721 B, as skimage.color.rgb2gray).
     """
     if name not in SAMPLE_IMAGES:
-        raise ValueError(f"unknown sample image {name!r}; choose one of {sorted(SAMPLE_IMAGES)}")
+        raise ValueError(_("unknown sample image {name}; choose one of {names}").format(
+            name=repr(name), names=sorted(SAMPLE_IMAGES)))
     from skimage import color, data, util
     image = util.img_as_float(getattr(data, name)())
     if image.ndim == 3 and image.shape[-1] == 4:

@@ -5,7 +5,9 @@ lines in cells tagged ``solution``. In the exercise twin each region becomes
 
     raise NotImplementedError("<function>: not implemented yet")
 
-at the region's indentation (``<function>`` is the enclosing ``def``, else the cell's exercise),
+at the region's indentation (``<function>`` is the enclosing ``def``, else the cell's exercise;
+the text is in the notebook's language, ``metadata.cnncourse.lang``: the Korean exercises, made
+from the Korean solutions, say ``"<function>: 아직 구현하지 않았습니다"``, from the package catalog),
 or, for a region at the top level of a cell (an answer that is not a function, e.g. a model),
 the placeholder in the cell's ``metadata.cnncourse.placeholder`` (e.g. ``model = None``), which
 the check rejects. Outputs and execution counts are cleared; everything else is kept as is.
@@ -22,18 +24,26 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
+from . import i18n, paths
+from .i18n import N_
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^(\s*)def\s+([A-Za-z_]\w*)\s*\(")
+STUB = N_("{function}: not implemented yet")      # in the notebook's language (see above)
 
 
 class ExerciseError(ValueError):
     """A solution notebook breaks the BEGIN/END protocol; the message names cell and line."""
 
 
-def stub_source(source, exercise, placeholder=None, where="cell"):
-    """Replace each BEGIN/END SOLUTION region of one cell's source by its stub."""
+def _string_literal(text):
+    """`text` as a double-quoted Python string literal (the stub's message)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def stub_source(source, exercise, placeholder=None, where="cell", lang="en"):
+    """Replace each BEGIN/END SOLUTION region of one cell's source by its stub (its message in
+    `lang`)."""
     lines, out, i = source.split("\n"), [], 0
     found = False
     while i < len(lines):
@@ -54,7 +64,9 @@ def stub_source(source, exercise, placeholder=None, where="cell"):
             raise ExerciseError(f"{where}: nested {BEGIN} after line {i + 1}")
         if indent:
             name = _enclosing_function(out, len(indent)) or exercise
-            out.append(f'{indent}raise NotImplementedError("{name}: not implemented yet")')
+            with i18n.language(lang):
+                message = i18n._(STUB).format(function=name)
+            out.append(f"{indent}raise NotImplementedError({_string_literal(message)})")
         else:
             if not placeholder:
                 raise ExerciseError(
@@ -79,6 +91,10 @@ def _enclosing_function(lines, indent):
 def make_exercise(solution):
     """The exercise twin of a solution notebook (a new NotebookNode; the input is unchanged)."""
     nb = copy.deepcopy(solution)
+    lang = nb.metadata.get("cnncourse", {}).get("lang", "en")
+    if lang not in i18n.LANGUAGES:
+        raise ExerciseError(f"metadata.cnncourse.lang is {lang!r}; the course speaks "
+                            f"{', '.join(i18n.LANGUAGES)}")
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -86,7 +102,8 @@ def make_exercise(solution):
         if "solution" in cell.metadata.get("tags", []):
             meta = cell.metadata.get("cnncourse", {})
             cell.source = stub_source(cell.source, meta.get("exercise", "exercise"),
-                                      meta.get("placeholder"), where=f"cell {index} ({cell.id})")
+                                      meta.get("placeholder"), where=f"cell {index} ({cell.id})",
+                                      lang=lang)
         elif BEGIN in cell.source or END in cell.source:
             raise ExerciseError(f"cell {index} ({cell.id}) has solution markers but no "
                                 "'solution' tag")

@@ -16,10 +16,19 @@ The Korean text lives in one gettext catalog, ``cnncourse/locale/ko/LC_MESSAGES/
 (written by ``cnncourse i18n update``, translated with any PO editor). It is compiled in memory
 when first needed (polib), so a checkout and an installed wheel read the same file and no
 compiled ``.mo`` can fall out of date. Untranslated and fuzzy entries fall back to English.
+
+``language("ko")`` (a ``with`` block) changes the language of the current thread only: the grader
+writes each submission's report in that submission's language while it grades several at once.
+
+``T("...")`` is the notebooks' marker (not the package's): it returns its text unchanged and tells
+``cnncourse i18n update`` that a string is text to translate where the extractor's rules would
+take it for code (a dict key shown as a title, a one-word label printed later); see
+cnncourse.translation.cells.
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import gettext
 import io
@@ -32,6 +41,7 @@ LANGUAGES = {"en": "English", "ko": "한국어"}
 ENV = "CNNCOURSE_LANG"
 
 _chosen = None          # set_language's choice; None: the CNNCOURSE_LANG environment variable
+_override = contextvars.ContextVar("cnncourse_language", default=None)   # language()'s, per thread
 
 
 def _normalize(lang):
@@ -57,22 +67,31 @@ def set_language(lang):
 
 
 def get_language():
-    """The language in force: set_language's choice, else CNNCOURSE_LANG, else English."""
+    """The language in force: a surrounding language() block's, else set_language's choice,
+    else CNNCOURSE_LANG, else English."""
+    return _override.get() or chosen_language() or "en"
+
+
+def chosen_language():
+    """The language someone asked for (set_language, else CNNCOURSE_LANG), or None when nobody
+    did (the package then speaks English)."""
     if _chosen is not None:
         return _chosen
-    return _normalize(os.environ.get(ENV, "en")) or "en"
+    return _normalize(os.environ.get(ENV, "")) if os.environ.get(ENV) else None
 
 
 @contextlib.contextmanager
 def language(lang):
-    """Speak `lang` inside a `with` block (a grader report in the submission's language)."""
-    global _chosen
-    before = _chosen
-    set_language(lang)
+    """Speak `lang` inside a `with` block, in this thread only (a grader report in the
+    submission's language, while other threads grade other submissions)."""
+    code = _normalize(lang)
+    if code is None:
+        set_language(lang)                        # raises the ValueError naming the languages
+    token = _override.set(code)
     try:
-        yield get_language()
+        yield code
     finally:
-        _chosen = before
+        _override.reset(token)
 
 
 def catalog_path(lang):
@@ -103,3 +122,12 @@ def ngettext(singular, plural, n):
 def N_(message):
     """Mark `message` for extraction without translating it now (translate where shown)."""
     return message
+
+
+def T(text):
+    """Mark a string in a notebook as text for the Korean edition; returns `text` unchanged.
+
+    The notebook extractor (cnncourse.translation.cells) takes text by rules; a label its rules
+    take for code, e.g. a dict key that becomes a title, is wrapped: ``{T("original"): img}``.
+    """
+    return text

@@ -67,6 +67,32 @@ def test_stub_source_names_the_function_and_keeps_the_signature():
                    'implemented yet")\n    return y')
 
 
+def test_the_stub_speaks_the_notebooks_language():
+    """A Korean solution (metadata.cnncourse.lang = "ko", from cnncourse.translation) gets a
+    Korean stub, worded by the package catalog; English stays byte for byte what it was."""
+    source = 'def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION'
+    assert gen.stub_source(source, "ex", lang="ko") == (
+        'def f(x):\n    raise NotImplementedError("f: 아직 구현하지 않았습니다")')
+    nb = nbformat.v4.new_notebook(metadata={"cnncourse": {"chapter": "02_x", "lang": "ko"}})
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={
+        "tags": ["solution"], "cnncourse": {"exercise": "f"}})]
+    assert "아직 구현하지 않았습니다" in gen.make_exercise(nb).cells[0].source
+    from cnncourse import i18n
+    with i18n.language("ko"):          # the grader's or the author's language does not matter
+        assert gen.stub_source(source, "ex") == (
+            'def f(x):\n    raise NotImplementedError("f: not implemented yet")')
+    nb.metadata["cnncourse"]["lang"] = "fr"
+    with pytest.raises(gen.ExerciseError, match="'fr'"):
+        gen.make_exercise(nb)
+    korean = sorted((ROOT / "exercises" / "ko").glob("*.ipynb"))
+    assert [p.name for p in korean] == [p.name for p in EXERCISES]
+    for path in korean:
+        for cell in tagged(nbformat.read(path, as_version=4), "solution"):
+            if "NotImplementedError" in cell.source:
+                assert ': 아직 구현하지 않았습니다")' in cell.source, path.name
+                assert "not implemented yet" not in cell.source, path.name
+
+
 def test_top_level_answers_need_a_placeholder():
     source = "### BEGIN SOLUTION\nmodel = build()\n### END SOLUTION\nprint(model)"
     assert gen.stub_source(source, "model", "model = None") == "model = None\nprint(model)"

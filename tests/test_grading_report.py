@@ -82,5 +82,9 @@ def test_malformed_submissions_are_invalid_with_a_reason(raw, why):
 def test_a_fair_submission_is_read_to_type_id_and_source():
     got = read_submission(nb(cells=[{"cell_type": "code", "id": "bad id!", "source": ["a\n", "b"],
                                      "metadata": {"tags": "check"}, "outputs": "junk"}]))
-    assert got == {"chapter": "02_convolution",
+    assert got == {"chapter": "02_convolution", "lang": "en",
                    "cells": [{"cell_type": "code", "id": None, "source": "a\nb"}]}
+    # the edition (issue 16): a course language, else English, whatever the file claims
+    for lang, edition in (("ko", "ko"), ("fr", "en"), (["ko"], "en"), (None, "en")):
+        meta = {"cnncourse": {"chapter": "02_convolution", "lang": lang}}
+        assert read_submission(nb(metadata=meta))["lang"] == edition

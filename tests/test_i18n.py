@@ -288,6 +288,88 @@ def test_extraction_takes_text_and_leaves_code_alone():
                      ("string", "input image")]
 
 
+LABELS = '''variants = {T("viewpoint: moved"): a, "window size": 3}   # T() marks a dict key
+fig = viz.show_images([a, b], ["original", "blur"], cmap="gray")
+viz.show_images(maps, [f"stride {k}" for k in (1, 2)])
+print("{:8s} {:>6s}".format("layer", "params"))
+rows = [(T("original"), 1), (f"centre {s}x{s} hidden", 2), ("dropout", 3)]
+print(f"{'by hand':10s} formula")
+h = history["val_loss"]
+'''
+
+
+def test_labels_shown_later_are_text_by_the_documented_rules():
+    """Rule 2 (arguments of display calls, through comprehensions and .format's arguments),
+    rule 3 (prose, an f-string by its literal parts) and rule 4 (the T() marker)."""
+    found = [p.text for p in cells.code_pieces(LABELS)]
+    assert found == ["viewpoint: moved", "T() marks a dict key", "original", "blur",
+                     "stride {k}", "layer", "params", "original", "centre {s}x{s} hidden",
+                     "{'by hand':10s} formula"]
+    # code stays code: an unmarked dict key, cmap=, a subscript, a one-word tuple item; and a
+    # string inside another string's {placeholder} is never a message of its own
+    for code in ("window size", "gray", "val_loss", "dropout", "by hand"):
+        assert code not in found
+    from cnncourse import T
+    assert T("원본") == "원본"
+
+
+def test_the_glossary_check_ignores_code_and_placeholders():
+    found = glossary.terms_in("the {kernel.shape} of `padding` with padding=1, output_size, "
+                              "keras.layers, shift(x), x.shape; the stride of each layer(s)",
+                              TERMS)
+    assert [t.english for t in found] == ["stride", "layer"]
+    assert [t.english for t in glossary.terms_in("pooling layer를 더 넣는다", TERMS)] == [
+        "pooling layer"]
+
+
+def test_a_language_block_holds_in_its_own_thread_only():
+    import threading
+    seen = {}
+    with i18n.language("ko"):
+        worker = threading.Thread(target=lambda: seen.update(other=i18n.get_language()))
+        worker.start()
+        worker.join()
+        seen["here"] = i18n.get_language()
+    assert seen == {"here": "ko", "other": "en"} and i18n.get_language() == "en"
+
+
+def test_the_command_line_speaks_korean_when_asked(tmp_path):
+    """CNNCOURSE_LANG=ko: argparse's errors, the command list and a command's own errors."""
+    env = dict(os.environ, CNNCOURSE_LANG="ko", PYTHONPATH=str(ROOT))
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "cnncourse", *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+    proc = cli("frobnicate")
+    assert proc.returncode == 2 and "사용법: cnncourse" in proc.stderr
+    assert "오류: 인자 COMMAND: 고를 수 없는 값입니다: 'frobnicate'" in proc.stderr
+    assert "제출된 연습 문제 노트북을 nbval로 채점합니다" in cli("--help").stdout
+    proc = cli("grade", str(tmp_path / "a.ipynb"), "--report", str(tmp_path / "r.txt"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"cnncourse grade: --report {tmp_path / 'r.txt'}: 파일 이름이 "
+                                   ".csv나 .json으로 끝나야 합니다")
+    assert "채점할 노트북 수" in cli("grade", "--help").stdout
+    english = subprocess.run([sys.executable, "-m", "cnncourse", "frobnicate"],
+                             env=dict(env, CNNCOURSE_LANG="en"), capture_output=True, text=True,
+                             timeout=300)
+    assert "invalid choice: 'frobnicate'" in english.stderr and "usage: cnncourse" in english.stderr
+
+
+def test_data_errors_speak_korean(tmp_path):
+    from cnncourse import data
+    bad = tmp_path / "train-images-idx3-ubyte.gz"
+    bad.write_bytes(b"not gzip")
+    with i18n.language("ko"), pytest.raises(data.DataError) as err:
+        data.read_idx(bad)
+    assert "gzip으로 읽을 수 없습니다" in str(err.value) and "다시 받으십시오" in str(err.value)
+    with i18n.language("ko"), pytest.raises(data.DataError, match="파일이 없습니다"):
+        data.load_fashion_mnist(path=tmp_path)
+    with i18n.language("ko"):
+        assert data.how_to_get().startswith("Fashion-MNIST를 준비하는 방법:")
+    with pytest.raises(data.DataError, match="path argument .* is missing"):
+        data.load_fashion_mnist(path=tmp_path)
+
+
 def test_a_translated_cell_differs_only_in_text_and_bad_translations_are_refused():
     pieces = cells.code_pieces(CELL)
     korean = {"width times height": "너비 곱하기 높이", "the feature map": "특성 맵",
@@ -389,7 +471,9 @@ def test_korean_exercises_are_generated_from_the_korean_solutions(tmp_path):
     assert nb.cells[1].source.startswith("\n".join(editions.LANGUAGE_LINES))
     assert nb.cells[1].source.endswith("import numpy as np  # 준비")
     assert '"""x의 두 배를 돌려줍니다."""' in nb.cells[2].source
-    assert 'raise NotImplementedError("double: not implemented yet")' in nb.cells[2].source
+    # the stub speaks the notebook's language (the English exercise keeps the English text:
+    # tests/test_exercises.py)
+    assert 'raise NotImplementedError("double: 아직 구현하지 않았습니다")' in nb.cells[2].source
     assert "BEGIN SOLUTION" not in nb.cells[2].source
     assert editions.build(tmp_path, check=True) == []
     (tmp_path / "solutions" / "01_one.ipynb").unlink()       # a source removed: its twins go

@@ -20,6 +20,11 @@ No decision about a grade is made inside the student's kernel. For each submissi
 
 ``protocol`` defines, once, the file names, environment variables, limits and records they share.
 The submitted files are only read, never written.
+
+Languages: a Korean submission (``metadata.cnncourse.lang == "ko"``, from ``exercises/ko/``) is
+graded exactly like an English one (same chapter, cells, ids, cases) with the setup and check cells
+of ``exercises/ko/``, and its report messages are Korean; ``--lang en|ko`` sets one language for
+every message. Statuses and report columns are data and stay English (see ``runner``, ``cli``).
 """
 import sys
 

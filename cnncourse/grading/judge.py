@@ -12,6 +12,11 @@ reference, the comparison, the hint):
   first wrong case fails the exercise with the message a student would read.
 
 A new chapter's declarative exercises are judged with no change here.
+
+Language: the plugin sets the report's language (``run.json``'s ``lang``: the submission's, or
+``--lang``) before judging, so the messages below are in it, and so are the check messages an
+exercise's comparison raises (cnncourse.checks words them through ``cnncourse.i18n._`` at call
+time: nothing to change here when they are translated).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from pathlib import Path
 
 from cnncourse.checks import handout
 from cnncourse.grading import protocol
+from cnncourse.i18n import _, ngettext
 
 #: Seconds a check cell may take beyond an exercise's time budget: the cell also loads the
 #: inputs and writes the outputs (a trained model) around the timed call.
@@ -89,28 +95,31 @@ def judge_exercise(exercise, cases, folder, seconds=None, root=None):
     try:
         outputs = handout.read_outputs(folder, root)
     except FileNotFoundError:
-        return "error", (f"{name}: the check cell handed no results to the grader (it did not "
-                         "run to its end, or the notebook replaced it)")
+        return "error", _("{exercise}: the check cell handed no results to the grader (it did "
+                          "not run to its end, or the notebook replaced it)").format(exercise=name)
     except handout.BadData as err:
-        return "invalid", f"{name}: the results handed to the grader break its rules: {err}"
+        return "invalid", _("{exercise}: the results handed to the grader break its rules: "
+                            "{error}").format(exercise=name, error=err)
     if len(outputs) != len(cases):
-        return "invalid", (f"{name}: {len(outputs)} results handed to the grader for "
-                           f"{len(cases)} cases")
+        return "invalid", _("{exercise}: {results} results handed to the grader for {cases} "
+                            "cases").format(exercise=name, results=len(outputs), cases=len(cases))
     budget = getattr(exercise, "time_budget", None)
     if budget is not None and seconds is not None and seconds > budget + HANDOUT_ALLOWANCE:
-        return "failed", (f"{name}: the check cell took {seconds:.0f} s, more than the time "
-                          f"budget of {budget:.0f} s (+{HANDOUT_ALLOWANCE:.0f} s to load the "
-                          f"inputs)\n  case: {cases[0].label if cases else ''}\n  hint: fewer "
-                          "epochs or a larger batch_size")
+        return "failed", _("{exercise}: the check cell took {seconds} s, more than the time "
+                           "budget of {budget} s (+{allowance} s to load the inputs)\n"
+                           "  case: {case}\n  hint: fewer epochs or a larger batch_size").format(
+            exercise=name, seconds=f"{seconds:.0f}", budget=f"{budget:.0f}",
+            allowance=f"{HANDOUT_ALLOWANCE:.0f}", case=cases[0].label if cases else "")
     count = 0
     for case, output in zip(cases, outputs):
         function = case.function or name
         if output[0] == "raised":
             ename, message = output[1], output[2]
             if ename == "NotImplementedError":
-                return "error", f"not implemented: {message}"
-            return "error", (f"{function}: your function raised {ename} on case: {case.label}"
-                             f"\n  {ename}: {message}")
+                return "error", _("not implemented: {message}").format(message=message)
+            return "error", _("{function}: your function raised {error} on case: {case}\n"
+                              "  {error}: {message}").format(function=function, error=ename,
+                                                            case=case.label, message=message)
         try:
             expected = exercise.expected(case)
             count += exercise.compare(function, case.label, expected, output[1],
@@ -118,9 +127,12 @@ def judge_exercise(exercise, cases, folder, seconds=None, root=None):
         except AssertionError as err:
             return "failed", str(err)
         except Exception as err:                                      # noqa: BLE001
-            return "failed", (f"{function}: the result cannot be compared with the reference "
-                              f"({type(err).__name__}: {str(err)[:300]})\n  case: {case.label}")
-    return "passed", f"{name}: OK ({count} case{'' if count == 1 else 's'})"
+            return "failed", _("{function}: the result cannot be compared with the reference "
+                               "({error})\n  case: {case}").format(
+                function=function, error=f"{type(err).__name__}: {str(err)[:300]}",
+                case=case.label)
+    return "passed", ngettext("{exercise}: OK ({count} case)", "{exercise}: OK ({count} cases)",
+                              count).format(exercise=name, count=count)
 
 
 def judge_run(config, records):
@@ -132,14 +144,17 @@ def judge_run(config, records):
     verdicts = {}
     for name in config["exercises"]:
         if _PREPARED["error"]:
-            status, message = "error", f"the grader could not prepare the cases: {_PREPARED['error']}"
+            status, message = "error", _("the grader could not prepare the cases: {error}").format(
+                error=_PREPARED["error"])
         elif name not in declared or name not in _CASES:
-            status, message = "error", f"the grader has no declaration of the exercise {name}"
+            status, message = "error", _("the grader has no declaration of the exercise "
+                                         "{exercise}").format(exercise=name)
         else:
             try:
                 status, message = judge_exercise(declared[name], _CASES[name], folder / name,
                                                  seconds.get(name), root=config["box"])
             except Exception as err:                                  # noqa: BLE001
-                status, message = "error", f"grader error: {type(err).__name__}: {err}"
+                status, message = "error", _("grader error: {error}").format(
+                    error=f"{type(err).__name__}: {err}")
         verdicts[name] = {"status": status, "message": message}
     return verdicts

@@ -7,6 +7,11 @@ student put in the file (outputs, tags, nbval markers, metadata) never reaches t
 submission runs) and puts the student's answer cells (matched by cell id, or by their ``def``
 line) and extra code cells into it; setup and check cells always come from the pristine notebook;
 the pristine cells tagged ``demo`` (plots that illustrate an answer) are left out.
+
+Editions: a Korean submission (``metadata.cnncourse.lang == "ko"``, an exercise notebook from
+``exercises/ko/``) is graded with the pristine cells of ``exercises/ko/NAME.ipynb`` (the same
+chapter, cells, ids and code as the English one; only comments and strings differ), so that its
+setup and check cells speak Korean; ``load_editions`` reads both.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from cnncourse.grading import protocol
+from cnncourse.i18n import LANGUAGES, N_, _
 
 _MARKER = re.compile(r"^\s*#+\s*(NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -25,7 +31,15 @@ MAX_CELLS = 2000
 
 
 class Invalid(Exception):
-    """The submission cannot be graded as given; the message says why."""
+    """The submission cannot be graded as given; the message says why, in the language in force
+    where it is shown: ``Invalid(N_("... {name} ..."), name=...)``, ``str(err)`` translates."""
+
+    def __init__(self, message, **fields):
+        super().__init__(message)
+        self.message, self.fields = message, fields
+
+    def __str__(self):
+        return _(self.message).format(**self.fields)
 
 
 def tags(cell):
@@ -56,61 +70,85 @@ def load_pristine(exercises_dir, chapters):
     return out
 
 
+def load_editions(exercises_dir, chapters):
+    """{language: {chapter: pristine notebook}}: English from exercises_dir, each other language
+    from its subfolder (``exercises/ko/``) where it exists."""
+    out = {"en": load_pristine(exercises_dir, chapters)}
+    for lang in LANGUAGES:
+        if lang != "en" and (Path(exercises_dir) / lang).is_dir():
+            out[lang] = load_pristine(Path(exercises_dir) / lang, chapters)
+    return out
+
+
+def language_of(course_metadata):
+    """The edition a submission comes from: its metadata.cnncourse.lang if the course has that
+    language, else English."""
+    lang = course_metadata.get("lang") if isinstance(course_metadata, dict) else None
+    return lang if isinstance(lang, str) and lang in LANGUAGES else "en"
+
+
 def _depth(value, limit):
     """Nesting depth of parsed JSON, without recursion (raises Invalid beyond limit)."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > limit:
-            raise Invalid(f"not a notebook: the JSON is nested more than {limit} levels deep")
+            raise Invalid(N_("not a notebook: the JSON is nested more than {limit} levels deep"),
+                          limit=limit)
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
 
 
-def _text(value, what):
-    """A notebook string field: a str, or a list of str (nbformat's multiline form)."""
+def _text(value, index):
+    """Cell `index`'s source: a str, or a list of str (nbformat's multiline form)."""
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "".join(value)
-    raise Invalid(f"not a notebook: {what} must be text, not {type(value).__name__}")
+    raise Invalid(N_("not a notebook: the source of cell {index} must be text, not {type}"),
+                  index=index, type=type(value).__name__)
 
 
 def read_submission(raw):
-    """Parse a submission (bytes) into a plain notebook: {chapter, cells: [{cell_type, id,
+    """Parse a submission (bytes) into a plain notebook: {chapter, lang, cells: [{cell_type, id,
     source}]}. Invalid with a message for anything that is not a well-formed notebook."""
     if len(raw) > protocol.MAX_SUBMISSION_BYTES:
-        raise Invalid(f"the file is larger than {protocol.MAX_SUBMISSION_BYTES >> 20} MiB")
+        raise Invalid(N_("the file is larger than {size} MiB"),
+                      size=protocol.MAX_SUBMISSION_BYTES >> 20)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise Invalid(f"not a notebook: the file is not UTF-8 text ({err.reason})") from None
+        raise Invalid(N_("not a notebook: the file is not UTF-8 text ({error})"),
+                      error=err.reason) from None
     except json.JSONDecodeError as err:
-        raise Invalid(f"not a notebook: the file is not valid JSON ({err})") from None
+        raise Invalid(N_("not a notebook: the file is not valid JSON ({error})"),
+                      error=str(err)) from None
     except RecursionError:
-        raise Invalid("not a notebook: the JSON is nested too deeply") from None
+        raise Invalid(N_("not a notebook: the JSON is nested too deeply")) from None
     _depth(data, protocol.MAX_JSON_DEPTH)
     if not isinstance(data, dict) or data.get("nbformat") != 4 \
             or not isinstance(data.get("cells"), list):
-        raise Invalid("not a notebook: no nbformat 4 'cells' list (save it from Jupyter as .ipynb)")
+        raise Invalid(N_("not a notebook: no nbformat 4 'cells' list (save it from Jupyter as "
+                         ".ipynb)"))
     meta = data.get("metadata", {})
     course = meta.get("cnncourse", {}) if isinstance(meta, dict) else None
     if not isinstance(course, dict) or not isinstance(course.get("chapter"), str):
-        raise Invalid("not a course exercise notebook (no metadata.cnncourse.chapter): submit the "
-                      "notebook from exercises/ with your answers filled in")
+        raise Invalid(N_("not a course exercise notebook (no metadata.cnncourse.chapter): "
+                         "submit the notebook from exercises/ with your answers filled in"))
     if len(data["cells"]) > MAX_CELLS:
-        raise Invalid(f"not a notebook: more than {MAX_CELLS} cells")
+        raise Invalid(N_("not a notebook: more than {count} cells"), count=MAX_CELLS)
     cells = []
     for i, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise Invalid(f"not a notebook: cell {i} is not a code, markdown or raw cell")
+            raise Invalid(N_("not a notebook: cell {index} is not a code, markdown or raw cell"),
+                          index=i)
         cid = cell.get("id")
         cells.append({"cell_type": cell["cell_type"],
                       "id": cid if isinstance(cid, str) and _ID.match(cid) else None,
-                      "source": _text(cell.get("source", ""), f"the source of cell {i}")})
-    return {"chapter": course["chapter"], "cells": cells}
+                      "source": _text(cell.get("source", ""), i)})
+    return {"chapter": course["chapter"], "lang": language_of(course), "cells": cells}
 
 
 def strip_markers(source):
@@ -151,8 +189,9 @@ def build_graded(student, original):
     matched = match_cells(student, original)
     missing = [exercise_of(by_id[i]) or i for i in solutions if i not in matched]
     if missing:
-        raise Invalid("missing answer cells for " + ", ".join(sorted(missing)) + ": keep the "
-                      "cells of the exercise notebook and write your answers inside them")
+        raise Invalid(N_("missing answer cells for {exercises}: keep the cells of the exercise "
+                         "notebook and write your answers inside them"),
+                      exercises=", ".join(sorted(missing)))
     answers, extras, anchor = {}, {}, None   # extra cells follow the pristine cell before them
     known = {cell.source for cell in original.cells}   # copies of pristine cells are not extras
     for cell, cid in zip(student["cells"], matched):

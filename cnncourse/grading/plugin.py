@@ -30,6 +30,7 @@ import pytest
 
 from cnncourse.grading import protocol
 from cnncourse.grading.sandbox import LAUNCHER
+from cnncourse.i18n import _
 
 KERNEL_DIED = "the kernel died while running this cell"
 
@@ -144,8 +145,9 @@ def _check_box(kernel, every=2.0):
     if size > protocol.MAX_BOX_BYTES or count > protocol.MAX_BOX_FILES:
         STATE.output_limit_hit = True
         kernel.stop()
-        raise OutputLimit(f"the notebook wrote more than {protocol.MAX_BOX_BYTES >> 20} MiB or "
-                          f"{protocol.MAX_BOX_FILES} files into its folder")
+        raise OutputLimit(_("the notebook wrote more than {size} MiB or {files} files into its "
+                            "folder").format(size=protocol.MAX_BOX_BYTES >> 20,
+                                             files=protocol.MAX_BOX_FILES))
 
 
 def _patch_nbval():
@@ -177,8 +179,8 @@ def _patch_nbval():
             if STATE.output_bytes > protocol.MAX_KERNEL_OUTPUT and not STATE.output_limit_hit:
                 STATE.output_limit_hit = True
                 self.stop()
-                raise OutputLimit(f"the notebook printed more than "
-                                  f"{protocol.MAX_KERNEL_OUTPUT >> 20} MiB")
+                raise OutputLimit(_("the notebook printed more than {size} MiB").format(
+                    size=protocol.MAX_KERNEL_OUTPUT >> 20))
         return msg
 
     await_reply._cnncourse = True
@@ -192,6 +194,9 @@ def pytest_configure(config):
     path = os.environ.get(protocol.CONFIG_ENV)
     if path:
         STATE.config = json.loads(Path(path).read_text(encoding="utf-8"))
+        if STATE.config.get("lang"):       # the report's language: this process judges one notebook
+            from cnncourse import i18n
+            i18n.set_language(STATE.config["lang"])
         if not STATE.config.get("isolated"):
             _become_subreaper()
         if STATE.config.get("judge"):

@@ -5,6 +5,9 @@ and terminal escapes removed, length capped. The CSV neutralises spreadsheet for
 that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
 (OWASP's advice), so that a file named ``=HYPERLINK(...).ipynb`` or a message quoting a
 student's output is shown as text by Excel, LibreOffice or an LMS import.
+
+The report's columns and statuses are data (an LMS imports them): always English. The messages
+are in each submission's language (the runner), the printed summary in the language in force.
 """
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cnncourse.grading import protocol
+from cnncourse.i18n import N_, _
 
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +46,7 @@ class Row:
         for name in protocol.FIELDS:
             setattr(self, name, clean(getattr(self, name)))
         if self.status not in protocol.STATUSES:
-            raise ValueError(f"unknown status {self.status!r}")
+            raise ValueError(f"unknown status {self.status!r}")   # a grader bug: English
 
 
 def spreadsheet_safe(value):
@@ -63,7 +68,7 @@ def write_report(rows, path):
             for row in rows:
                 writer.writerow([spreadsheet_safe(getattr(row, f)) for f in protocol.FIELDS])
     else:
-        raise ValueError(f"report {path} must end in .csv or .json")
+        raise ValueError(_("report {path} must end in .csv or .json").format(path=path))
 
 
 def scores(rows):
@@ -75,14 +80,40 @@ def scores(rows):
     return out
 
 
+#: the statuses as the summary shows them (translated there; the report keeps protocol.STATUSES)
+STATUS_NAMES = {"passed": N_("passed"), "failed": N_("failed"), "error": N_("error"),
+                "timeout": N_("timeout"), "invalid": N_("invalid")}
+
+
+def status_name(status):
+    """A status in the language in force ('passed' -> '통과' in Korean)."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def display_width(text):
+    """Columns `text` takes in a terminal: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+def _pad(text, width, right=False):
+    fill = " " * max(0, width - display_width(text))
+    return fill + str(text) if right else str(text) + fill
+
+
 def summary(rows):
-    """A plain-text table: one line per submission, a count per status, and the score."""
+    """A plain-text table in the language in force: one line per submission, a count per
+    status, and the score (columns aligned for wide characters too)."""
     buf = io.StringIO()
-    width = max([len("submission")] + [len(r.submission) for r in rows])
-    buf.write(f"{'submission':<{width}}  " + " ".join(f"{s:>7}" for s in protocol.STATUSES)
-              + "   score\n")
+    heading = _("submission")
+    width = max([display_width(heading)] + [display_width(r.submission) for r in rows])
+    names = [status_name(s) for s in protocol.STATUSES]
+    cols = [max(7, display_width(n)) for n in names]
+    buf.write(_pad(heading, width) + "  "
+              + " ".join(_pad(n, c, right=True) for n, c in zip(names, cols))
+              + "   " + _("score") + "\n")
     for sub, (passed, total) in scores(rows).items():
         counts = [sum(r.submission == sub and r.status == s for r in rows) for s in protocol.STATUSES]
-        buf.write(f"{sub:<{width}}  " + " ".join(f"{c:>7}" for c in counts)
+        buf.write(_pad(sub, width) + "  "
+                  + " ".join(_pad(n, c, right=True) for n, c in zip(counts, cols))
                   + f"   {passed}/{total}\n")
     return buf.getvalue()

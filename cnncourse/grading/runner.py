@@ -4,6 +4,12 @@
 ``grade_one`` works on bytes and plain data only (the submission's content, the pristine
 notebook as JSON, the options), so the same call runs in a thread here or on a Dask worker
 elsewhere; it returns plain dicts (report rows).
+
+Language: each submission's report messages are in ``Options.lang`` (``--lang``) if given, else
+in the submission's own language (``metadata.cnncourse.lang``: a Korean exercise notebook gets
+Korean messages, and its setup and check cells come from ``exercises/ko/``), else, for a file that
+is no course notebook, in ``Options.default_lang`` (the grader's CNNCOURSE_LANG, or English).
+The grading itself is the same in every language: same chapter, cells, ids, cases and verdicts.
 """
 from __future__ import annotations
 
@@ -26,9 +32,11 @@ from pathlib import Path
 
 import nbformat
 
+from cnncourse import i18n
 from cnncourse.grading import protocol, sandbox, scan, verdict
 from cnncourse.grading.notebook import (Invalid, build_graded, exercises_of, read_submission)
 from cnncourse.grading.report import Row
+from cnncourse.i18n import N_, _
 
 DEFAULT_CELL_TIMEOUT = 120.0
 #: pytest's main in the trusted process of one submission: its address space limited (a
@@ -49,6 +57,8 @@ class Options:
     seed: int = field(default_factory=lambda: secrets.randbits(31))
     sandbox: str = "auto"              # "auto": bwrap where it runs; "none": never; "require"
     limits: dict = field(default_factory=dict)
+    lang: str | None = None            # the report's language; None: each submission's own
+    default_lang: str = field(default_factory=lambda: i18n.chosen_language() or "en")
 
     def total(self):
         return self.total_timeout or (120 + 4 * self.cell_timeout)
@@ -66,52 +76,65 @@ def _next_slot():
 def resolve_sandbox(mode):
     """The Sandbox for a run: mode "auto", "none" or "require" (RuntimeError if unavailable)."""
     if mode == "none":
-        return sandbox.probe("the grader was told not to use a sandbox (--sandbox none)")
+        return sandbox.probe(N_("the grader was told not to use a sandbox (--sandbox none)"))
     box = sandbox.probe()
     if mode == "require" and not box.isolated:
-        raise RuntimeError(f"no sandbox: {box.reason}")
+        raise RuntimeError(_("no sandbox: {reason}").format(reason=_(box.reason)))
     return box
+
+
+def pristine_notebook(pristine, chapter, lang="en"):
+    """The pristine notebook (JSON) of a chapter in the edition `lang`, else the English one;
+    pristine: {language: {chapter: JSON}}. None for an unknown chapter."""
+    return pristine.get(lang, {}).get(chapter) or pristine.get("en", {}).get(chapter)
 
 
 def grade_one(name, raw, pristine, options, box_kind=None):
     """Grade one submission. name: how the report names it; raw: its bytes; pristine:
-    {chapter: pristine notebook as a JSON string}; options: Options (or its dict).
-    Returns report rows as dicts."""
+    {language: {chapter: pristine notebook as a JSON string}} (load_editions); options: Options
+    (or its dict). Returns report rows as dicts, their messages in the report's language."""
     if isinstance(options, dict):
         options = Options(**options)
     box_kind = box_kind or resolve_sandbox(options.sandbox)
     common = {"seed": str(options.seed), "sandbox": box_kind.describe()}
     expected = options.chapter
+    chapters = sorted(set().union(*pristine.values()))
+    lang = options.lang or options.default_lang
     try:
-        if expected and expected not in pristine:
-            raise Invalid(f"unknown chapter {expected!r}")
+        if expected and expected not in chapters:
+            raise Invalid(N_("unknown chapter {chapter}"), chapter=repr(expected))
         student = read_submission(raw)
+        lang = options.lang or student["lang"]
         own = student["chapter"]
         if expected and own != expected:
-            raise Invalid(f"wrong notebook: this is chapter {own}, expected {expected}")
-        if own not in pristine:
-            raise Invalid(f"unknown chapter {own!r}: expected one of {', '.join(sorted(pristine))}")
-        original = nbformat.reads(pristine[own], as_version=4)
+            raise Invalid(N_("wrong notebook: this is chapter {chapter}, expected {expected}"),
+                          chapter=own, expected=expected)
+        if own not in chapters:
+            raise Invalid(N_("unknown chapter {chapter}: expected one of {chapters}"),
+                          chapter=repr(own), chapters=", ".join(chapters))
+        original = nbformat.reads(pristine_notebook(pristine, own, student["lang"]), as_version=4)
         graded = build_graded(student, original)
     except Invalid as err:
-        names = exercises_of(nbformat.reads(pristine[expected], as_version=4)) \
-            if expected in pristine else ["*"]
-        return [asdict(Row(name, ex, "invalid", str(err), **common)) for ex in names]
+        names = exercises_of(nbformat.reads(pristine_notebook(pristine, expected), as_version=4)) \
+            if expected in chapters else ["*"]
+        with i18n.language(lang):
+            return [asdict(Row(name, ex, "invalid", str(err), **common)) for ex in names]
     names = exercises_of(original)
     flags = scan.flags(graded, own)
     slot = _next_slot()
     root = Path(tempfile.mkdtemp(prefix="cnncourse-grade-", dir=_temp_root()))
     try:
-        records, info = _run(graded, own, names, root, options, box_kind, slot)
+        records, info = _run(graded, own, names, root, options, box_kind, slot, lang)
     finally:
         uid = sandbox.kernel_uid(box_kind, slot)
         if uid is not None:
             _kill_uid(uid)
         shutil.rmtree(root, ignore_errors=True)
     rows = []
-    for ex in names:
-        status, message = verdict.classify(ex, records, info, options.cell_timeout)
-        rows.append(asdict(Row(name, ex, status, message, flags=flags.get(ex, ""), **common)))
+    with i18n.language(lang):
+        for ex in names:
+            status, message = verdict.classify(ex, records, info, options.cell_timeout)
+            rows.append(asdict(Row(name, ex, status, message, flags=flags.get(ex, ""), **common)))
     return rows
 
 
@@ -121,8 +144,9 @@ def _temp_root():
     return root if len(root) < 40 else "/tmp"
 
 
-def _run(graded, chapter, names, root, options, box_kind, slot):
-    """Run nbval + our plugin on the graded copy in root; returns (results, info)."""
+def _run(graded, chapter, names, root, options, box_kind, slot, lang="en"):
+    """Run nbval + our plugin on the graded copy in root; returns (results, info). The plugin
+    judges in `lang` (its messages, and the checks' once they speak it)."""
     os.chmod(root, 0o700)
     box = sandbox.prepare_box(root / protocol.BOX, box_kind, slot)
     nbformat.write(graded, root / protocol.NOTEBOOK)
@@ -133,7 +157,7 @@ def _run(graded, chapter, names, root, options, box_kind, slot):
               "chapter": chapter, "exercises": names, "seed": options.seed,
               "cell_timeout": options.cell_timeout, "isolated": box_kind.isolated,
               "uid": sandbox.kernel_uid(box_kind, slot),
-              "judge": True}
+              "judge": True, "lang": lang}
     (root / protocol.RUN_CONFIG).write_text(json.dumps(config), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CNNCOURSE_GRAD", "PYTEST_"))}
     env.update({protocol.CONFIG_ENV: str(root / protocol.RUN_CONFIG),
@@ -219,14 +243,18 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
     from cnncourse.checks import CHAPTERS
     from cnncourse import paths as course_paths
     options = options or Options()
-    pristine = {ch: nbformat.writes(nb) for ch, nb in
-                _load_pristine(exercises_dir or course_paths.exercises(), CHAPTERS).items()}
+    pristine = {lang: {ch: nbformat.writes(nb) for ch, nb in edition.items()} for lang, edition in
+                _load_editions(exercises_dir or course_paths.exercises(), CHAPTERS).items()}
     box_kind = resolve_sandbox(options.sandbox)
     results = [None] * len(paths)
 
     def failed(i, status, message):
         return [asdict(Row(str(paths[i]), "*", status, message, seed=str(options.seed),
                            sandbox=box_kind.describe()))]
+
+    def in_language(text_of):
+        with i18n.language(options.lang or options.default_lang):
+            return text_of()
 
     if scheduler is None:
         executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
@@ -242,7 +270,7 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
             try:
                 raw = read_file(path)
             except Invalid as err:
-                results[i] = failed(i, "invalid", str(err))
+                results[i] = failed(i, "invalid", in_language(lambda: str(err)))
                 continue
             futures[executor.submit(grade_one, str(path), raw, pristine, asdict(options),
                                     None if remote else box_kind)] = i
@@ -251,7 +279,8 @@ def grade(paths, options=None, jobs=None, exercises_dir=None, progress=None, sch
             try:
                 results[i] = future.result()
             except Exception as err:   # a grader bug on one file must not stop the batch
-                results[i] = failed(i, "error", f"grader error: {type(err).__name__}: {err}")
+                results[i] = failed(i, "error", in_language(lambda: _("grader error: {error}").format(
+                    error=f"{type(err).__name__}: {err}")))
             if progress:
                 progress(paths[i], results[i])
     return [Row(**row) for rows in results for row in rows]
@@ -264,17 +293,18 @@ def read_file(path):
         with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NONBLOCK)) as fh:
             info = os.fstat(fh.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise Invalid("not a file")
+                raise Invalid(N_("not a file"))
             if info.st_size > protocol.MAX_SUBMISSION_BYTES:
-                raise Invalid(f"the file is larger than {protocol.MAX_SUBMISSION_BYTES >> 20} MiB")
+                raise Invalid(N_("the file is larger than {size} MiB"),
+                              size=protocol.MAX_SUBMISSION_BYTES >> 20)
             return fh.read(protocol.MAX_SUBMISSION_BYTES + 1)
     except OSError as err:
-        raise Invalid(f"cannot read the file: {err.strerror}") from None
+        raise Invalid(N_("cannot read the file: {error}"), error=err.strerror) from None
 
 
-def _load_pristine(exercises_dir, chapters):
-    from cnncourse.grading.notebook import load_pristine
-    return load_pristine(exercises_dir, chapters)
+def _load_editions(exercises_dir, chapters):
+    from cnncourse.grading.notebook import load_editions
+    return load_editions(exercises_dir, chapters)
 
 
 def _dask_executor(scheduler):

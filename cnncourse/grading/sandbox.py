@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnncourse.grading import protocol
+from cnncourse.i18n import N_
 
 LAUNCHER = Path(__file__).with_name("launch.py")
 INSIDE_UID = 1000                  # the student's uid as the kernel sees it
@@ -245,8 +246,8 @@ def probe(force_none_reason=None):
     if not sys.platform.startswith("linux"):
         return Sandbox("none", f"bubblewrap needs Linux, this is {sys.platform}")
     if not shutil.which("bwrap"):
-        return Sandbox("none", "bwrap is not installed (Debian/Ubuntu: apt-get install "
-                               "bubblewrap)")
+        return Sandbox("none", N_("bwrap is not installed (Debian/Ubuntu: apt-get install "
+                                  "bubblewrap)"))
     import tempfile
     with tempfile.TemporaryDirectory(prefix="cnncourse-probe-") as tmp:
         box = prepare_box(Path(tmp) / "box", Sandbox("bwrap"), slot=99)

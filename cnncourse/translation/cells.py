@@ -6,13 +6,25 @@ literals; everything else (names, numbers, operators, strings that are code such
 exactly like the English one except for the text inside those comments and strings.
 
 A string literal is text when it has a Latin word (2+ letters) and
-  - it is a docstring, an ``assert`` message, or an argument of a ``raise``d exception;
-  - or it is (inside lists, tuples, ``%``/``+``, ``"...".format(...)``, conditionals) an argument
-    of a call that shows text (``print``, ``set_title``, ``xlabel``, ``legend``, ...) or the value
-    of a text keyword (``title=``, ``titles=``, ``label=``, ``description=``, ...);
-  - or it reads like prose (two words separated by a space) and is not a dict key, a subscript,
-    a comparison operand or the value of a code keyword (``padding=``, ``activation=``, ...).
-Translators copy a message unchanged when it is not shown to the reader after all.
+  1. it is a docstring, an ``assert`` message, or an argument of a ``raise``d exception;
+  2. or it is shown by a call: (inside lists, tuples, ``%``/``+``, conditionals, comprehensions,
+     ``"...".format(...)`` and its arguments, ``", ".join(...)``) a positional argument of a call
+     that shows text (``print``, ``set_title``, ``xlabel``, ``legend``, ``show_images``, ... see
+     DISPLAY_CALLS) or the value of a text keyword (``title=``, ``titles=``, ``label=``, ...);
+  3. or it reads like prose (two words separated by a space; an f-string counts its literal
+     parts) and is not a dict key, a subscript, a comparison operand, an argument of a call that
+     takes code (``open``, ``get_layer``, ...) or the value of a code keyword (``padding=``, ...);
+  4. or it is marked: the argument of ``T(...)`` (cnncourse.T, a no-op that returns its text).
+Everything else is code and never changes. The rule a notebook author follows: text a reader
+sees that none of 1-3 reaches (a dict key that becomes a title or a printed label, a one-word
+label in a list that is printed later, a label with no second word like "dropout 0.5") is
+wrapped in ``T()``: ``variants = {T("original"): img}``. A string inside another string's
+``{placeholder}`` is never a message on its own (translate the whole f-string or move the
+label out of the placeholder). A label that code also reads back as a key (``acc["original"]``
+in a claim) must stay the same string: mark the key lookup too, in the same cell
+(``variants[T("original")]``: one message, one translation), or leave the label English (the
+translator copies it, with a note). Translators copy a message unchanged when it is not shown to
+the reader after all.
 
 Offsets: every Piece is a [start, end) range of characters of the cell source; for a string it
 covers the text between the quotes (prefix and quotes stay), for a comment the text after ``#``.
@@ -27,7 +39,8 @@ from dataclasses import dataclass
 
 DISPLAY_CALLS = {"print", "display", "Markdown", "set_title", "title", "suptitle", "set_xlabel",
                  "set_ylabel", "xlabel", "ylabel", "text", "annotate", "legend", "set_label",
-                 "warn", "Label"}
+                 "warn", "Label", "show_images", "show_image"}
+MARKER = "T"           # T("...") marks text (cnncourse.i18n.T)
 TEXT_KEYWORDS = {"title", "titles", "label", "labels", "xlabel", "ylabel", "suptitle",
                  "description", "tooltip", "caption", "header", "msg", "message", "text"}
 CODE_KEYWORDS = {"padding", "activation", "cmap", "data_format", "mode", "loss", "name",
@@ -140,9 +153,15 @@ def _strings_in(node):
         return _strings_in(node.body) + _strings_in(node.orelse)
     if isinstance(node, ast.Starred):
         return _strings_in(node.value)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("format", "join")):
-        return _strings_in(node.func.value)
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return _strings_in(node.elt)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "format":
+            return _strings_in(node.func.value) + [s for arg in node.args for s in _strings_in(arg)]
+        if node.func.attr == "join":
+            return _strings_in(node.func.value)
+    if isinstance(node, ast.Call) and _call_name(node) == MARKER:
+        return [s for arg in node.args for s in _strings_in(arg)]
     return []
 
 
@@ -160,7 +179,7 @@ def _text_nodes(tree):
         elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             text += [s for arg in node.exc.args for s in _strings_in(arg)]
         elif isinstance(node, ast.Call):
-            if _call_name(node) in DISPLAY_CALLS:
+            if _call_name(node) in DISPLAY_CALLS or _call_name(node) == MARKER:
                 text += [s for arg in node.args for s in _strings_in(arg)]
             elif _call_name(node) in CODE_CALLS:
                 code.update(id(s) for arg in node.args for s in _strings_in(arg))
@@ -176,13 +195,28 @@ def _text_nodes(tree):
         elif isinstance(node, ast.Compare):
             code.update(id(s) for part in [node.left, *node.comparators] for s in _strings_in(part))
     chosen = {id(n) for n in text}
+    parts = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+             for v in ast.walk(node) if isinstance(v, ast.Constant)
+             and not _inside_placeholder(node, v)}
     for node in ast.walk(tree):        # prose-like strings that are not code
-        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in chosen
-                and id(node) not in code and PROSE.search(node.value)
-                and not FILE_NAME.fullmatch(node.value)):
+        if id(node) in chosen or id(node) in code or id(node) in parts:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words = node.value
+        elif isinstance(node, ast.JoinedStr):
+            words = "{}".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        else:
+            continue
+        if PROSE.search(words) and not FILE_NAME.fullmatch(words):
             text.append(node)
             chosen.add(id(node))
     return text
+
+
+def _inside_placeholder(fstring, node):
+    """Whether `node` (below an f-string) is inside one of its {placeholders}' expressions."""
+    return any(node is inner for value in fstring.values if isinstance(value, ast.FormattedValue)
+               for inner in ast.walk(value.value))
 
 
 def _comment_pieces(masked):
@@ -230,7 +264,10 @@ def code_pieces(source):
             seen.add(begin)
             pieces.append(Piece(kind, begin, stop, body, fstring="f" in prefix.lower(),
                                 quote=quote))
-    return sorted(pieces, key=lambda p: p.start)
+    strings = [p for p in pieces if p.kind != "comment"]
+    return sorted((p for p in pieces if not any(o is not p and o.start <= p.start < o.end
+                                                 for o in strings)),
+                  key=lambda p: p.start)
 
 
 def _is_docstring(tree, node):

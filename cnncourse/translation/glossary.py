@@ -23,10 +23,13 @@ class Term:
 
     @property
     def pattern(self):
-        """The English term as a whole word, any case, '-' or ' ' between words, plural -s/-es."""
+        """The English term as a whole word, any case, '-' or ' ' between words, plural -s/-es;
+        not a part of a name in code (``output_size``, ``keras.layers``, ``x.shape``) nor a
+        call or keyword (``shift(x)``, ``padding="same"``; ``layer(s)`` is a word)."""
         words = [re.escape(w) for w in re.split(r"[\s-]+", self.english)]
-        return re.compile(r"(?<![A-Za-z])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![A-Za-z])",
-                          re.IGNORECASE)
+        name = "[A-Za-z0-9_]"              # a Hangul particle may follow: '커널(kernel)을'
+        return re.compile(rf"(?<!{name})(?<!\.)" + r"[\s-]+".join(words)
+                          + rf"(?:s|es)?(?!{name}|\.{name}|=|\((?!s\)))", re.IGNORECASE)
 
 
 def load(path=GLOSSARY):
@@ -60,10 +63,15 @@ def prose(text):
     return text
 
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+
+
 def terms_in(english, terms):
-    """The glossary terms an English text uses in its prose; a longer term hides the shorter
-    ones inside it ('max pooling' is not also 'pooling')."""
-    text = prose(english)
+    """The glossary terms an English text uses in its prose: not in code (`code spans`, fenced
+    blocks, names such as ``output_size`` or ``keras.layers``), math, links, or the
+    {placeholders} of a format string; a longer term hides the shorter ones inside it
+    ('max pooling' is not also 'pooling')."""
+    text = _PLACEHOLDER.sub(" ", prose(english).replace("{{", "  ").replace("}}", "  "))
     found = []
     for term in sorted(terms, key=lambda t: -len(t.english)):
         for match in term.pattern.finditer(text):
