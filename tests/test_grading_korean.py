@@ -20,7 +20,7 @@ from cnncourse.grading.notebook import build_graded, exercises_of, load_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "02_convolution"
-EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude"]
+EXERCISES = ["conv1d", "cross_correlate2d", "sobel_magnitude", "which_gate"]
 RIGHT_CONV1D = "return np.array([np.dot(x[i:i + len(w)], w) for i in range(n)]) + b"
 FLIPPED_CONV1D = "return np.convolve(x, w, 'valid') + b"     # convolution, not cross-correlation
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -76,7 +76,7 @@ def test_invalid_submissions_get_messages_in_their_own_language_or_in_lang():
     def message(raw, **change):
         rows = runner.grade_one("s.ipynb", raw.encode(), pristine,
                                 runner.Options(**dict(vars(options), **change)))
-        assert [r["status"] for r in rows] == ["invalid"] * 3
+        assert [r["status"] for r in rows] == ["invalid"] * len(EXERCISES)
         assert [r["exercise"] for r in rows] == EXERCISES
         return rows[0]["message"]
     assert message(ko03) == ("다른 장의 노트북입니다: 이 노트북은 03_padding 장인데, "
@@ -125,7 +125,7 @@ def test_the_korean_class_gets_the_statuses_an_english_one_gets(graded, rows):
         **{("correct.ipynb", ex): "passed" for ex in EXERCISES},
         **{("empty.ipynb", ex): "error" for ex in EXERCISES},
         ("wrong.ipynb", "conv1d"): "failed", ("wrong.ipynb", "cross_correlate2d"): "passed",
-        ("wrong.ipynb", "sobel_magnitude"): "error"}
+        ("wrong.ipynb", "sobel_magnitude"): "error", ("wrong.ipynb", "which_gate"): "passed"}
 
 
 def test_korean_messages(rows):
@@ -149,7 +149,7 @@ def test_the_summary_of_a_korean_class_is_korean(graded):
     lines = graded["out"].splitlines()
     assert re.match(r"제출물\s+통과\s+실패\s+오류\s+시간 초과\s+무효\s+점수$", lines[0]), lines[0]
     scores = {Path(line.split()[0]).name: line.split()[-1] for line in lines[1:4]}
-    assert scores == {"correct.ipynb": "3/3", "empty.ipynb": "0/3", "wrong.ipynb": "1/3"}
+    assert scores == {"correct.ipynb": "4/4", "empty.ipynb": "0/4", "wrong.ipynb": "2/4"}
     assert any("wrong.ipynb conv1d: 실패: conv1d: " in line for line in lines), graded["out"]
     assert "비밀 테스트 경우의 시드" in graded["out"]
     assert "제출물 3개를" in graded["out"] and "보고서: " in graded["out"]
