@@ -133,7 +133,7 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
     warm-up + cosine schedule, label smoothing); evaluate with test-time augmentation
     (``evaluate(flip=True, shift=1)``).
     """
-    from .fast import FusedBatchNorm, cpu_precision
+    from .fast import batch_norm, cpu_precision
     policy = keras.DTypePolicy(precision or cpu_precision())
     inputs = keras.Input(shape=input_shape)
     x = layers.RandomFlip("horizontal", name="random_flip")(inputs) if flip else inputs
@@ -142,7 +142,7 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
         if kind == "conv":
             n_conv += 1
             x = layers.Conv2D(arg, 3, padding="same", use_bias=False, name=f"conv{n_conv}", dtype=policy)(x)
-            x = FusedBatchNorm(name=f"bn{n_conv}", dtype=policy)(x)
+            x = batch_norm(name=f"bn{n_conv}", dtype=policy)(x)
             x = layers.ReLU(name=f"relu{n_conv}", dtype=policy)(x)
         elif kind == "pool":
             n_pool += 1
