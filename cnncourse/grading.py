@@ -38,8 +38,8 @@ from pathlib import Path
 
 import nbformat
 
+from cnncourse import paths
 from cnncourse.checks import CHAPTERS
-from cnncourse.exercises import EXERCISES
 
 STATUSES = ("passed", "failed", "error", "timeout", "invalid")
 FIELDS = ("submission", "exercise", "status", "message")
@@ -108,9 +108,10 @@ class Invalid(Exception):
 
 
 # ----------------------------------------------------------------------------- notebooks
-def pristine(chapter, exercises_dir=EXERCISES):
-    """The pristine exercise notebook of a chapter (e.g. "02_convolution")."""
-    path = Path(exercises_dir) / f"{chapter}.ipynb"
+def pristine(chapter, exercises_dir=None):
+    """The pristine exercise notebook of a chapter (e.g. "02_convolution"), from exercises_dir
+    (default: the course's, see cnncourse.paths.exercises)."""
+    path = Path(exercises_dir or paths.exercises()) / f"{chapter}.ipynb"
     if chapter not in CHAPTERS or not path.is_file():
         raise Invalid(f"unknown chapter {chapter!r}: expected one of {', '.join(CHAPTERS)}")
     return nbformat.read(path, as_version=4)
@@ -302,7 +303,7 @@ def classify(exercise, check, answer, evidence, info, cell_timeout, died_in):
 
 
 def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeout=None,
-              exercises_dir=EXERCISES):
+              exercises_dir=None):
     """Grade one submission; returns its rows (one per exercise, or one 'invalid' row)."""
     name = str(path)
     expected = None
@@ -353,7 +354,7 @@ def grade_one(path, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, total_timeo
 
 # ----------------------------------------------------------------------------- a class
 def grade(paths, chapter=None, cell_timeout=DEFAULT_CELL_TIMEOUT, jobs=None,
-          total_timeout=None, exercises_dir=EXERCISES, progress=None):
+          total_timeout=None, exercises_dir=None, progress=None):
     """Grade many submissions in parallel; rows come back in the order of paths."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     results = [None] * len(paths)
@@ -422,7 +423,7 @@ def configure_parser(parser):
                         help="notebooks graded at once (default: the number of CPUs)")
     parser.add_argument("--chapter", choices=sorted(CHAPTERS), default=None,
                         help="the chapter every submission must be (default: each notebook's own)")
-    parser.add_argument("--exercises-dir", type=Path, default=EXERCISES,
+    parser.add_argument("--exercises-dir", type=Path, default=paths.exercises(),
                         help="folder of the pristine exercise notebooks (default: %(default)s)")
 
 

@@ -16,13 +16,12 @@ import html
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
-from . import slides
+from . import paths, slides
 
-DEFAULT_OUT = Path("build/site")
-EXERCISE_DIR = Path("exercises")
+DEFAULT_OUT = paths.build() / "site"
+EXERCISE_DIR = paths.exercises()
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -160,14 +159,7 @@ def configure_parser(parser):
 
 
 def run(args) -> int:
-    try:
-        paths = slides.lecture_notebooks(args.notebooks)
-        index, errors = build_site(paths, args.out, None if args.no_slides else args.slides_out,
-                                   args.timeout, args.fresh)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for message in errors:
-        print(f"error: {message}", file=sys.stderr)
-    print(f"site: open {index} in a browser")
-    return 1 if errors else 0
+    return slides.run_build(
+        lambda: build_site(slides.lecture_notebooks(args.notebooks), args.out,
+                           None if args.no_slides else args.slides_out, args.timeout, args.fresh),
+        lambda index: f"site: open {index} in a browser")

@@ -21,13 +21,14 @@ import os
 import sys
 from pathlib import Path
 
+from . import paths
+
 INSTRUCTOR_TAG = "instructor"
-NOTEBOOK_DIR = Path("notebooks")
-DEFAULT_OUT = Path("build/slides")
-DEFAULT_INSTRUCTOR_OUT = Path("build/slides-instructor")
-EXECUTED_CACHE = Path("build/executed")
+NOTEBOOK_DIR = paths.notebooks()
+DEFAULT_OUT = paths.build() / "slides"
+DEFAULT_INSTRUCTOR_OUT = paths.build() / "slides-instructor"
+EXECUTED_CACHE = paths.build() / "executed"
 VENDOR_ENV = "CNNCOURSE_VENDOR"
-_REPO = Path(__file__).resolve().parents[1]
 
 # Files inside the vendor folder that the templates load (relative to it).
 VENDOR_FILES = {
@@ -67,13 +68,10 @@ require.config({paths: {
 # --------------------------------------------------------------------------------------------
 def vendor_dir() -> Path:
     """The folder holding the offline web assets: $CNNCOURSE_VENDOR, else build/vendor/ of the
-    course checkout this package lives in, else build/vendor/ under the current folder."""
+    course (cnncourse.paths.build: the checkout's, else the current folder's)."""
     if os.environ.get(VENDOR_ENV):
         return Path(os.environ[VENDOR_ENV]).resolve()
-    repo_vendor = _REPO / "build" / "vendor"
-    if (_REPO / "pyproject.toml").exists() and repo_vendor.exists():
-        return repo_vendor
-    return (Path.cwd() / "build" / "vendor").resolve()
+    return paths.build() / "vendor"
 
 
 def check_vendor(vendor: Path) -> None:
@@ -123,7 +121,7 @@ _NOT_IMPORTED_BY_NOTEBOOKS = {"slides.py", "site.py", "cli.py", "grading.py", "e
 def _package_fingerprint() -> str:
     """A hash of the cnncourse code the notebooks run (not of these build tools)."""
     digest = hashlib.sha256()
-    for path in sorted((_REPO / "cnncourse").rglob("*.py")):
+    for path in sorted(paths.PACKAGE.rglob("*.py")):
         if path.parent.name == "cnncourse" and path.name in _NOT_IMPORTED_BY_NOTEBOOKS:
             continue
         digest.update(path.read_bytes())
@@ -282,13 +280,23 @@ def configure_parser(parser):
 
 def run(args) -> int:
     out = args.out or (DEFAULT_INSTRUCTOR_OUT if args.instructor else DEFAULT_OUT)
+    return run_build(
+        lambda: build_decks(lecture_notebooks(args.notebooks), out, args.instructor,
+                            args.timeout, args.fresh),
+        lambda decks: f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' for "
+                      "speaker notes.")
+
+
+def run_build(build, done) -> int:
+    """A build command's ending (slides and site): build() -> (result, errors); a missing
+    notebook or asset is one error line, each notebook that failed another; done(result) says
+    where the result is. Exit status 1 when anything failed."""
     try:
-        paths = lecture_notebooks(args.notebooks)
-        decks, errors = build_decks(paths, out, args.instructor, args.timeout, args.fresh)
+        result, errors = build()
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
-    print(f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' for speaker notes.")
+    print(done(result))
     return 1 if errors else 0

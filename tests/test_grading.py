@@ -180,3 +180,25 @@ def test_answer_cells_with_new_ids_are_matched_by_their_def_line():
         [c.id for c in original.cells if "check" in c.metadata.get("tags", [])]
     sources = [c.source for c in graded.cells]
     assert len(sources) == len(set(sources)), "copies of pristine cells must not run twice"
+
+
+def test_the_benchmarks_wrong_submission_is_wrong_whatever_the_solution_says(tmp_path):
+    """bench/grading.py's wrong answer replaces the whole answer cell, and the benchmark checks
+    the statuses it measures: a change in the solution cannot make it right unnoticed."""
+    import numpy as np
+    from cnncourse.bench import grading as bench_grading
+    from cnncourse.checks import ch02
+    namespace = {"np": np}
+    exec(bench_grading.WRONG_CONV1D, namespace)
+    with pytest.raises(AssertionError, match="conv1d: wrong values"):
+        ch02.check_conv1d(namespace["conv1d"])
+    made = bench_grading.make_class(tmp_path, 10)
+    assert [kind for _, kind in made].count("wrong") == 3 and made[9][1] == "untouched"
+    wrong = nbformat.read(next(path for path, kind in made if kind == "wrong"), as_version=4)
+    assert cell(wrong, "conv1d-answer").source == bench_grading.WRONG_CONV1D
+    rows = [grading.Row(path, ex, status) for path, kind in made
+            for ex, status in zip(EXERCISES, bench_grading.EXPECTED[kind])]
+    bench_grading.check_statuses(made, rows)
+    rows[6] = grading.Row(rows[6].submission, rows[6].exercise, "passed")   # the wrong conv1d
+    with pytest.raises(AssertionError, match="wrong"):
+        bench_grading.check_statuses(made, rows)

@@ -1,6 +1,6 @@
 """Benchmark of the reference ops: our vectorised conv2d, our loop conv2d and tf.nn.conv2d.
 
-python -m cnncourse.bench ops [--repeat R]
+cnncourse bench ops [--repeat R]
 One run, one machine, side by side: x (32,28,28,32) float32, w (3,3,32,64), padding "same",
 plus 2x2 max pooling. Prints median times and the ratios ours / TF.
 """
@@ -60,7 +60,7 @@ def format_table(rows):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cnncourse.bench ops")
+    parser = argparse.ArgumentParser(prog="cnncourse bench ops")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per operation")
     args = parser.parse_args(argv)
     print(format_table(run(args.repeat)))
