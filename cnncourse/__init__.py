@@ -3,7 +3,11 @@
 Layout (one idea per module; a notebook's helper is one hop from its import line):
 
     ops.py             NumPy reference operations: sizes and padding, layouts, image changes
-                       (shift, brightness, occlusion), conv1d/conv2d, pooling, usage counts
+                       (shift, brightness, occlusion), conv1d/conv2d, pooling, usage counts;
+                       the backward passes (im2col/col2im, conv2d/pool/relu backward)
+    gradcheck.py       numerical gradients (centred differences) and the relative error
+    scratch.py         learning with the NumPy ops alone: a fitted kernel, a small CNN (ch. 11)
+    scratch_plots.py   figures of chapter 11: im2col, backward passes, kernel learning, timings
     data.py            Fashion-MNIST (offline first) and scikit-image's sample photos
     models.py          the documents' Keras models, and the course's best CPU model
     fast.py            CPU speed-ups of that model (bfloat16 when native, fused batch norm on TF)
@@ -12,19 +16,26 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     inside.py          looking inside a trained CNN: feature maps, occlusion, Grad-CAM
     viz.py             drawing primitives: grids of numbers (the widgets'), the one image grid
     plots.py           figures of training results: learning curves, confusion, mistakes, maps
+    diagrams.py        architecture diagrams: boxes sized by each layer's output shape (003 fig 4-19)
+    claims.py          claim(value, expected, what): a notebook's stated number, printed and asserted
     widgets/           ipywidgets: ConvStepper, SizePlayground, PaddingExplorer, PoolingStepper,
-                       KernelLab; _base.py holds what they share
-    checks/            exercise checks, one module per chapter (ch02 ... ch08); _common.py holds
-                       the exercises-as-data registry, the case runner and the messages
+                       KernelLab, BackwardStepper; _base.py holds what they share
+    checks/            exercise checks, one module per chapter (ch02 ... ch08, ch11); _common.py
+                       holds the exercises-as-data registry, the case runner and the messages
     exercises.py       solutions/ -> exercises/ (answers replaced by stubs)
-    grading.py         `cnncourse grade`: grades submissions with nbval, a class at a time
-    grading_nbval.py   the pytest plugin the grader runs inside nbval
+    grading/           `cnncourse grade`: the graded copy, the bubblewrap sandbox, the trusted
+                       comparison outside the kernel (nbval plugin), verdicts, reports, Dask
     paths.py           where the course's folders are (checkout or installed wheel)
+    i18n.py            the package's language: _(), set_language("ko"), CNNCOURSE_LANG;
+                       its Korean text in locale/ko/LC_MESSAGES/cnncourse.po
+    translation/       the Korean edition of the notebooks: catalogs (i18n/ko/*.po), glossary,
+                       `cnncourse i18n update|build|status`
     slides.py          `cnncourse slides`: offline reveal.js decks
     site.py            `cnncourse site`: the static course site
     checkup.py         `cnncourse doctor`: versions, CPU/GPU, data
     cli.py             the `cnncourse` command (also `python -m cnncourse`, __main__.py)
-    bench/             `cnncourse bench {ops,grading,training,all}`
+    bench/             `cnncourse bench {ops,grading,training,parallel,all}`; gpu.py (PyTorch, on
+                       a GPU machine) and its gpu_record.json
 """
 __version__ = "0.1.0"
 

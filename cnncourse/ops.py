@@ -535,3 +535,267 @@ def pool2d_naive(x, pool_size=2, stride=None, mode="max"):
         for j in range(ow):
             out[i, j] = reduce(x[i * sh:i * sh + kh, j * sw:j * sw + kw])
     return out
+
+
+# ============================================================================= backward passes
+# How a CNN learns its kernels (S73-S75). im2col turns a convolution into one matrix product;
+# each forward operation has a backward one that takes dout = dL/d(output), the gradient of the
+# loss with respect to the forward's output, and returns the gradients with respect to the
+# forward's inputs, in the forward's shapes (the forward/backward pairs of cs231n's layers.py).
+# Validation is the forward's own (_prepare_conv, _pool_windows): the same bad input raises the
+# same ValueError. Tested against tf.GradientTape in tests/test_backward.py.
+__all__ += ["im2col", "col2im", "conv2d_im2col", "conv2d_backward", "max_pool2d_backward",
+            "avg_pool2d_backward", "relu_backward"]
+
+
+def _window_kernel(x, kernel_size, data_format):
+    """A kernel with no filters (FN = 0) of the given size, in x's layout: lets im2col and
+    col2im run _prepare_conv's checks (ndim, stride, padding, kernel vs padded input) as is."""
+    fh, fw = _pair(kernel_size, "kernel_size")
+    shape = np.shape(x)
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)   # the kernel must not upcast x
+    if len(shape) == 2:
+        return np.zeros((fh, fw), dtype)
+    if len(shape) not in (3, 4):
+        _spatial_axes(len(shape), data_format)            # raises the forward's message
+    channels_first = data_format == "channels_first"
+    c = shape[-3] if channels_first else shape[-1]
+    return np.zeros((0, c, fh, fw) if channels_first else (fh, fw, c, 0), dtype)
+
+
+def _out_hw(hp, wp, fh, fw, sh, sw):
+    """Output (OH, OW) of a window of FH x FW moved by (sh, sw) over a padded HP x WP input."""
+    return (hp - fh) // sh + 1, (wp - fw) // sw + 1
+
+
+def _unfold(xp, fh, fw, sh, sw):
+    """Padded (N,HP,WP,C) -> windows (N,OH,OW,FH,FW,C), one strided copy per kernel offset."""
+    n, hp, wp, c = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    cols = np.empty((n, oh, ow, fh, fw, c), xp.dtype)
+    for u in range(fh):
+        for v in range(fw):
+            cols[:, :, :, u, v] = xp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw]
+    return cols
+
+
+def _fold(blocks, padded_shape, sh, sw):
+    """The adjoint of _unfold: windows (N,OH,OW,FH,FW,C) added back onto (N,HP,WP,C)."""
+    n, oh, ow, fh, fw, c = blocks.shape
+    dxp = np.zeros(padded_shape, blocks.dtype)
+    for u in range(fh):
+        for v in range(fw):
+            dxp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += blocks[:, :, :, u, v]
+    return dxp
+
+
+def _unpad_grad(dxp, pads, mode="zeros"):
+    """Gradient w.r.t. the padded input (N,HP,WP,C) -> w.r.t. the input (N,H,W,C).
+
+    zeros: padded cells are constants, their gradient is dropped. replicate: a padded cell is a
+    copy of an edge pixel, so its gradient is added to that pixel (rows first, then columns,
+    the reverse of how np.pad builds it; a corner cell reaches the corner pixel).
+    """
+    (top, bottom), (left, right) = pads
+    h, w = dxp.shape[1] - top - bottom, dxp.shape[2] - left - right
+    if mode == "replicate":
+        dxp = dxp.copy()
+        dxp[:, :, left] += dxp[:, :, :left].sum(axis=2)
+        dxp[:, :, left + w - 1] += dxp[:, :, left + w:].sum(axis=2)
+        dxp[:, top] += dxp[:, :top].sum(axis=1)
+        dxp[:, top + h - 1] += dxp[:, top + h:].sum(axis=1)
+    return dxp[:, top:top + h, left:left + w]
+
+
+def _check_dout(dout, expected_nhwc, restore, data_format, forward):
+    """dout must have the forward output's shape (in x's layout); returns its (N,OH,OW,F) view."""
+    d_arr = np.asarray(dout)
+    want = restore(np.broadcast_to(np.zeros((), d_arr.dtype), tuple(expected_nhwc))).shape
+    if d_arr.shape != want:
+        raise ValueError(
+            f"dout has shape {d_arr.shape} but {forward}'s output has shape {want} "
+            f"({data_format}): dout = dL/d(output) must have exactly the forward output's shape")
+    return _to_nhwc(d_arr, data_format)[0]
+
+
+def _input_pads(x_nhwc_shape, kernel_hw, stride_hw, padding):
+    """((top, bottom), (left, right)) for an (N,H,W,C) input; call after the forward's checks."""
+    return padding_2d(padding, x_nhwc_shape[1:3], kernel_hw, stride_hw)
+
+
+def im2col(x, kernel_size, stride=1, padding="valid", pad_mode="zeros",
+           data_format="channels_last"):
+    """Unfold every kernel window of x into one row of a matrix ("image to columns", S73).
+
+    x: (H,W), (H,W,C) or (N,H,W,C) [channels_first: (C,H,W) or (N,C,H,W)].
+    kernel_size: FH or (FH, FW); stride, padding and pad_mode as in conv2d.
+    Returns cols (N*OH*OW, FH*FW*C) (N = 1 and C = 1 where x has no such axis). Row
+    (n*OH + i)*OW + j is the window under output (n, i, j), flattened in the kernel's order:
+      channels_last:  columns (u, v, c), the order of w.reshape(FH*FW*C, FN) for w (FH,FW,C,FN);
+      channels_first: columns (c, u, v), the order of w.reshape(FN, C*FH*FW) for w (FN,C,FH,FW),
+                      as in "Deep Learning from Scratch" (the book behind document 004).
+    So conv2d(x, w) is cols @ (that matrix), reshaped: see conv2d_im2col.
+    """
+    xp, wk, _, (sh, sw), _, _ = _prepare_conv(x, _window_kernel(x, kernel_size, data_format),
+                                              None, stride, padding, pad_mode, data_format)
+    fh, fw, c, _ = wk.shape
+    cols = _unfold(xp, fh, fw, sh, sw)                                  # (N,OH,OW,FH,FW,C)
+    if data_format == "channels_first":
+        cols = cols.transpose(0, 1, 2, 5, 3, 4)                         # (N,OH,OW,C,FH,FW)
+    n, oh, ow = cols.shape[:3]
+    return cols.reshape(n * oh * ow, fh * fw * c)
+
+
+def col2im(cols, x_shape, kernel_size, stride=1, padding="valid", pad_mode="zeros",
+           data_format="channels_last"):
+    """The adjoint of im2col: add every row of cols back onto the window it came from.
+
+    cols: (N*OH*OW, FH*FW*C) in im2col's row and column order; x_shape: the shape of the x that
+    im2col unfolded (any accepted layout). Returns an array of shape x_shape. Where windows
+    overlap the values add up; values on padding cells are dropped (zeros) or added to the edge
+    pixel they copy (replicate). col2im(im2col(x)) is x times the number of windows covering
+    each pixel, not x; col2im(dcols) is the gradient dx when dcols = dL/d(cols).
+    """
+    x_shape = tuple(int(s) for s in x_shape)
+    cols = np.asarray(cols)
+    probe = np.broadcast_to(np.zeros((), np.result_type(cols.dtype, np.float32)), x_shape)
+    xp, wk, _, (sh, sw), _, restore = _prepare_conv(
+        probe, _window_kernel(probe, kernel_size, data_format), None, stride, padding,
+        pad_mode, data_format)
+    fh, fw, c, _ = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    if cols.shape != (n * oh * ow, fh * fw * c):
+        raise ValueError(f"cols has shape {cols.shape} but im2col of an x of shape {x_shape} "
+                         f"with a {fh}x{fw} kernel gives (N*OH*OW, FH*FW*C) = "
+                         f"({n * oh * ow}, {fh * fw * c})")
+    if data_format == "channels_first":
+        blocks = cols.reshape(n, oh, ow, c, fh, fw).transpose(0, 1, 2, 4, 5, 3)
+    else:
+        blocks = cols.reshape(n, oh, ow, fh, fw, c)
+    dxp = _fold(blocks.astype(xp.dtype, copy=False), xp.shape, sh, sw)
+    pads = _input_pads(_to_nhwc(probe, data_format)[0].shape, (fh, fw), (sh, sw), padding)
+    return restore(_unpad_grad(dxp, pads, pad_mode))
+
+
+def conv2d_im2col(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
+                  data_format="channels_last"):
+    """conv2d as ONE matrix product (S73):  out = im2col(x) @ W + b.
+
+    Same arguments, layouts and result as conv2d. cols (N*OH*OW, FH*FW*C) times the kernel as a
+    matrix W (FH*FW*C, FN) is (N*OH*OW, FN): one row per output position, one column per filter,
+    reshaped to (N,OH,OW,FN) (channels_first: (N,FN,OH,OW); no N or FN axis where x or w has
+    none, as in conv2d).
+    """
+    xp, wk, bias, (sh, sw), _, restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
+                                                        data_format)
+    fh, fw, c, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    cols = im2col(x, (fh, fw), stride, padding, pad_mode, data_format).astype(wk.dtype,
+                                                                              copy=False)
+    if data_format == "channels_first" and np.ndim(w) == 4:
+        w_mat = np.asarray(w, wk.dtype).reshape(fn, c * fh * fw).T    # rows (c, u, v)
+    else:
+        w_mat = wk.reshape(fh * fw * c, fn)                            # rows (u, v, c)
+    out = cols @ w_mat + bias                                          # (N*OH*OW, FN)
+    return restore(out.reshape(n, oh, ow, fn))
+
+
+def conv2d_backward(dout, x, w, stride=1, padding="valid", pad_mode="zeros",
+                    data_format="channels_last"):
+    """Gradients of conv2d (without bias; the bias only adds db) with respect to x, w and b.
+
+    dout: dL/d(out), the shape conv2d(x, w, ...) returns; x, w, stride, padding, pad_mode and
+    data_format exactly as given to conv2d. Returns (dx, dw, db):
+      dx: x's shape  = "full" convolution of dout (spread out by the stride) with the kernel
+          flipped: each output spreads dout * w back over the window it read;
+      dw: w's shape  = cross-correlation of the (padded) input with dout:
+          dw[u,v,c,f] = sum_{n,i,j} xpad[n, i*sh+u, j*sw+v, c] * dout[n,i,j,f];
+      db: (FN,)      = dout summed over every position (and image); (1,) for a 2D kernel.
+    dw is one matrix product with im2col's matrix, cols.T @ dout; dx is itself a conv2d.
+    """
+    xp, wk, _, (sh, sw), _, restore = _prepare_conv(x, w, None, stride, padding, pad_mode,
+                                                    data_format)
+    fh, fw, c, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    d = _check_dout(dout, (n, oh, ow, fn), restore, data_format, "conv2d")
+    d = d.astype(xp.dtype, copy=False)
+    d_mat = d.reshape(n * oh * ow, fn)
+    # dw: every window (a row of im2col) times the dout of its output position, summed
+    cols = _unfold(xp, fh, fw, sh, sw).reshape(n * oh * ow, fh * fw * c)
+    dw = (cols.T @ d_mat).reshape(fh, fw, c, fn)                       # (FH,FW,C,FN)
+    # dx: each output spreads dout * w back over its window. Summed over outputs that is the
+    # "full" convolution of dout (spread out by the stride, zeros between) with the kernel
+    # flipped top-bottom and left-right, its input and output channels swapped.
+    rh, rw = hp - fh + 1, wp - fw + 1          # the window's top-left corner takes rh x rw places
+    if (sh, sw) == (1, 1):
+        spread = d
+    else:
+        spread = np.zeros((n, rh, rw, fn), d.dtype)
+        spread[:, ::sh, ::sw] = d
+    w_flip = wk[::-1, ::-1].transpose(0, 1, 3, 2)                      # (FH,FW,FN,C)
+    dxp = conv2d(spread, w_flip, padding=((fh - 1, fh - 1), (fw - 1, fw - 1)))  # (N,HP,WP,C)
+    pads = _input_pads(_to_nhwc(np.asarray(x), data_format)[0].shape, (fh, fw), (sh, sw), padding)
+    dx = restore(_unpad_grad(dxp, pads, pad_mode))
+    if np.ndim(w) == 2:
+        dw = dw[:, :, 0, 0]
+    elif data_format == "channels_first":
+        dw = dw.transpose(3, 2, 0, 1)                                  # (FN,C,FH,FW)
+    return dx, dw, d_mat.sum(axis=0)
+
+
+def _pool_backward(dout, x, pool_size, stride, padding, data_format, kind):
+    """Shared by max/avg pooling: validate like the forward, spread dout over each window."""
+    fill = -np.inf if kind == "max" else 0.0
+    windows, (top, bottom, left, right), (sh, sw), restore = _pool_windows(
+        x, pool_size, stride, padding, data_format, fill)
+    n, oh, ow, c, kh, kw = windows.shape
+    d = _check_dout(dout, (n, oh, ow, c), restore, data_format, f"{kind}_pool2d")
+    d = d.astype(windows.dtype, copy=False)
+    if kind == "max":
+        arg = windows.reshape(n, oh, ow, c, kh * kw).argmax(axis=-1)     # first max wins ties
+    elif any((top, bottom, left, right)):
+        d = d / _valid_counts(np.asarray(x), pool_size, stride, padding, data_format)
+    else:
+        d = d / (kh * kw)
+    xn_shape = _to_nhwc(np.asarray(x), data_format)[0].shape
+    dxp = np.zeros((n, xn_shape[1] + top + bottom, xn_shape[2] + left + right, c), d.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            share = np.where(arg == a * kw + b, d, 0) if kind == "max" else d
+            dxp[:, a:a + sh * (oh - 1) + 1:sh, b:b + sw * (ow - 1) + 1:sw] += share
+    return restore(_unpad_grad(dxp, ((top, bottom), (left, right))))
+
+
+def max_pool2d_backward(dout, x, pool_size=2, stride=None, padding="valid",
+                        data_format="channels_last"):
+    """Gradient of max_pool2d with respect to x: dx with x's shape.
+
+    dout: the shape max_pool2d(x, ...) returns; the other arguments as given to max_pool2d.
+    Each dout value goes to the one input cell that was the maximum of its window (the
+    arg-max; the first one in row-major order if several tie), all other cells get 0; a cell
+    that wins several overlapping windows collects all their gradients. Padded cells never win.
+    """
+    return _pool_backward(dout, x, pool_size, stride, padding, data_format, "max")
+
+
+def avg_pool2d_backward(dout, x, pool_size=2, stride=None, padding="valid",
+                        data_format="channels_last"):
+    """Gradient of avg_pool2d with respect to x: dx with x's shape.
+
+    Each dout value is shared equally by the cells of its window: dout / (number of real cells
+    in the window), which is PH*PW except at the borders of padding="same" (TF does not count
+    the padding). Overlapping windows add up.
+    """
+    return _pool_backward(dout, x, pool_size, stride, padding, data_format, "avg")
+
+
+def relu_backward(dout, x):
+    """Gradient of relu: dx = dout where x > 0, else 0 (also at x == 0, as TF). Same shapes."""
+    dout, x = np.asarray(dout), np.asarray(x)
+    if dout.shape != x.shape:
+        raise ValueError(f"dout has shape {dout.shape} but relu's input x has shape {x.shape}: "
+                         "relu works element by element, so they must be equal")
+    return np.where(x > 0, dout, 0).astype(np.result_type(dout, x, np.float32), copy=False)

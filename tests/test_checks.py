@@ -230,16 +230,30 @@ def test_every_chapter_has_a_checks_module():
         assert 3 <= len(checks) <= 5, (chapter, checks)
 
 
-def test_success_writes_grading_evidence_only_when_grading(tmp_path, monkeypatch, capsys):
-    log = tmp_path / "evidence.txt"
-    monkeypatch.delenv(_common.EVIDENCE_ENV, raising=False)
-    ch06.check_conv2d_params(ops.conv2d_params)
-    assert not log.exists()
-    monkeypatch.setenv(_common.EVIDENCE_ENV, str(log))
-    ch06.check_conv2d_params(ops.conv2d_params)
+def test_grading_mode_hands_out_results_and_judges_nothing(tmp_path, monkeypatch, capsys):
+    """Outside grading a check judges and writes nothing. In grading mode (the grader sets
+    CNNCOURSE_GRADING in the kernel) it runs the function on the grader's cases and writes what
+    it returned as plain data -- a wrong answer too, without raising: the grader judges
+    (cnncourse.grading.judge), outside the kernel."""
+    from cnncourse.checks import handout
+    from cnncourse.grading import judge
+    monkeypatch.delenv(handout.KERNEL_DIR_ENV, raising=False)
     with pytest.raises(AssertionError):
         ch04.check_output_size(lambda n, k, s=1, p=0: 0)
-    assert log.read_text().split() == ["conv2d_params"]
+    assert list(tmp_path.iterdir()) == []
+    exercise = ch04.EXERCISES["output_size"]
+    cases = exercise.cases(777)
+    handout.write_cases(tmp_path / "inputs" / "output_size", cases)
+    monkeypatch.setenv(handout.KERNEL_DIR_ENV, str(tmp_path))
+    outputs = tmp_path / "outputs" / "output_size"
+    ch04.check_output_size(lambda n, k, s=1, p=0: 0)               # wrong: no AssertionError
+    assert handout.read_outputs(outputs) == [("value", 0)] * len(cases)
+    status, message = judge.judge_exercise(exercise, cases, outputs)
+    assert status == "failed" and "output_size: wrong answer" in message
+    ch04.check_output_size(ops.output_size)
+    assert judge.judge_exercise(exercise, cases, outputs) == (
+        "passed", f"output_size: OK ({len(cases)} cases)")
+    capsys.readouterr()
 
 
 # ----------------------------------------------------------------------------- the registries

@@ -443,8 +443,6 @@ def test_each_edition_of_00_links_to_the_other_and_readme_ko_is_linked():
 
 # ---------------------------------------------------------------- the goal of issue 16
 
-@pytest.mark.xfail(strict=True, reason="issue 16 phase 2: only notebook 00 is translated so far; "
-                                       "the lead flips this when every notebook has its catalog")
 def test_every_notebook_has_its_korean_edition():
     missing = [s.name for s in SOURCES if not s.catalog.is_file() or not s.target.is_file()]
     assert not missing, f"no Korean edition: {missing}"

@@ -50,8 +50,10 @@ def installed(tmp_path_factory):
     (wheel,) = (tmp / "dist").glob("cnncourse-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         shipped = sorted(n for n in zf.namelist() if n.startswith("cnncourse/_exercises/"))
-        assert [Path(n).name for n in shipped] == sorted(
-            p.name for p in (ROOT / "exercises").rglob("*.ipynb"))
+        assert [n[len("cnncourse/_exercises/"):] for n in shipped] == sorted(
+            p.relative_to(ROOT / "exercises").as_posix()
+            for p in (ROOT / "exercises").rglob("*.ipynb"))
+        assert "cnncourse/_exercises/ko/02_convolution.ipynb" in shipped   # the Korean edition
         assert zf.read("cnncourse/_exercises/02_convolution.ipynb") == \
             (ROOT / "exercises" / "02_convolution.ipynb").read_bytes()
     venv = tmp / "venv"

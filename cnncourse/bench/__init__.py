@@ -1,4 +1,4 @@
-"""Benchmarks: ``cnncourse bench {ops,grading,training,all} [options]``
+"""Benchmarks: ``cnncourse bench {ops,grading,training,parallel,all} [options]``
 (``python -m cnncourse.bench ...`` is the same).
 
 Each benchmark lives in its own module (cnncourse.bench.<name>) with a ``main(argv)``; all of
@@ -7,7 +7,7 @@ them measure side by side in one run on this machine and print the ratios.
 import argparse
 import importlib
 
-BENCHMARKS = ("ops", "grading", "training")
+BENCHMARKS = ("ops", "grading", "training", "parallel")
 
 
 def main(argv):

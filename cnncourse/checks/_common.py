@@ -22,7 +22,7 @@ afterwards does not change what a check compares with.
 """
 from __future__ import annotations
 
-import os
+import time
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -34,12 +34,6 @@ _abs = np.abs
 _isfinite = np.isfinite
 _array2string = np.array2string
 _default_rng = np.random.default_rng
-
-#: Grading evidence: when the grader sets this variable, every check that succeeds appends its
-#: exercise name to that file. ``cnncourse grade`` only counts a check cell as passed when the
-#: real check says so, so replacing a check function in the notebook does not pass it.
-EVIDENCE_ENV = "CNNCOURSE_GRADE_LOG"
-
 
 # ----------------------------------------------------------------------------- messages
 def fmt(value, limit=6):
@@ -81,12 +75,8 @@ def call(exercise, case, fn, *args, **kwargs):
 
 
 def ok(exercise, n_cases):
-    """Report success: one fixed line, and the grader's evidence when grading."""
+    """Report success: one fixed line."""
     print(f"{exercise}: OK ({n_cases} case{'' if n_cases == 1 else 's'})")
-    log = os.environ.get(EVIDENCE_ENV)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(exercise + "\n")
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -178,11 +168,15 @@ class Case(NamedTuple):
     label: what the student reads about the case (shapes, values, where it comes from, seed).
     function: for an exercise with several functions, which one this case calls (its name);
     None means the exercise's only function.
+    held_out: what the answer is measured on when it is not computed from the inputs (the test
+    images a trained model is evaluated on): it is the case's expected value, and it is never
+    handed to the student's function (nor, when grading, to the student's kernel).
     """
     label: str
     args: tuple = ()
     kwargs: dict = {}
     function: str | None = None
+    held_out: object = None
 
 
 @dataclass(frozen=True)
@@ -190,24 +184,33 @@ class Exercise:
     """One exercise's check, as data (see the module docstring).
 
     reference(*case.args, **case.kwargs) is the right answer; for an exercise with several
-    functions it is a dict {function name: reference}. compare(exercise, label, expected, got,
-    hint) raises AssertionError on a wrong answer; it may return how many comparisons it made
-    (a model is compared layer by layer), otherwise the case counts as one.
+    functions it is a dict {function name: reference}; None when every case carries its
+    ``held_out`` data instead. compare(exercise, label, expected, got, hint) raises
+    AssertionError on a wrong answer; it may return how many comparisons it made (a model is
+    compared layer by layer), otherwise the case counts as one. output(args, result) picks what
+    of a call is judged (default: the result; training: the model it was given, args[0]).
+    time_budget: seconds a call may take (training), or None.
     """
     name: str
     cases: Callable[[int], list]
-    reference: Callable | dict
+    reference: Callable | dict | None
     hint: str
     seed: int = 0
     compare: Callable = assert_array
     functions: tuple = ()             # the student's function names; () means (name,)
+    output: Callable | None = None
+    time_budget: float | None = None
 
     def function_names(self):
         return self.functions or (self.name,)
 
     def expected(self, case):
-        """The right answer of one case."""
-        return _pick(self.reference, case)(*case.args, **case.kwargs)
+        """The right answer of one case (its held-out data, when it has some)."""
+        return _expected(self.reference, case)
+
+    def judged(self, args, result):
+        """What of a call is compared with the expected value."""
+        return result if self.output is None else self.output(args, result)
 
 
 def registry(*exercises):
@@ -217,34 +220,58 @@ def registry(*exercises):
 
 def check(exercise, student, seed=None):
     """Run ``student`` (a function, or {name: function} for an exercise with several) on the
-    exercise's cases for ``seed`` (default: the notebook's) and print the OK line."""
+    exercise's cases for ``seed`` (default: the notebook's) and print the OK line.
+
+    Grading mode (the grader runs this kernel: ``handout.grading_dir()``): run the student's
+    function on the grader's secret cases and hand the results out as plain data instead; the
+    grader judges them outside this kernel, so nothing here decides anything.
+    """
     __tracebackhide__ = True
+    from cnncourse.checks import handout
+    if handout.grading_dir():
+        return handout.hand_out(exercise, student)
     cases = exercise.cases(exercise.seed if seed is None else seed)
     return run_cases(exercise.name, student, exercise.reference, cases, exercise.hint,
-                     exercise.compare)
+                     exercise.compare, exercise.output, exercise.time_budget)
 
 
-def run_cases(name, student, reference, cases, hint, compare=assert_array):
+def run_cases(name, student, reference, cases, hint, compare=assert_array, output=None,
+              time_budget=None):
     """The one case loop of every check: call the student's function on a copy of each case's
     inputs, compare with the reference's answer, then print ``<name>: OK (<n> cases)``.
 
     student and reference: functions, or dicts {function name: function} when the cases say
-    which function they call (Case.function). Returns the number of cases counted.
+    which function they call (Case.function). output and time_budget: see Exercise. Returns the
+    number of cases counted.
     """
     __tracebackhide__ = True
     count = 0
     for case in cases:
         exercise = case.function or name
-        got = call(exercise, case.label, _pick(student, case), *_copies(case.args),
+        args = _copies(case.args)
+        start = time.perf_counter()
+        got = call(exercise, case.label, _pick(student, case), *args,
                    **dict(zip(case.kwargs, _copies(case.kwargs.values()))))
-        expected = _pick(reference, case)(*case.args, **case.kwargs)
-        count += compare(exercise, case.label, expected, got, hint) or 1
+        seconds = time.perf_counter() - start
+        if time_budget is not None and seconds > time_budget:
+            fail(exercise, case.label, "the call took longer than the time budget",
+                 f"<= {time_budget:.0f} s", f"{seconds:.1f} s",
+                 "fewer epochs or a larger batch_size")
+        if output is not None:
+            got = output(args, got)
+        count += compare(exercise, case.label, _expected(reference, case), got, hint) or 1
     ok(name, count)
     return count
 
 
 def _pick(functions, case):
     return functions[case.function] if isinstance(functions, dict) else functions
+
+
+def _expected(reference, case):
+    if case.held_out is not None:
+        return case.held_out
+    return _pick(reference, case)(*case.args, **case.kwargs)
 
 
 def _copies(values):

@@ -1,22 +1,21 @@
 """Checks for exercises/08_fashion_mnist.ipynb: prepare_images, build_model, train,
-predict_classes. The training check trains document 001's model with the student's ``train``
-on a fixed Fashion-MNIST subset and measures time and test accuracy itself: it is the one
-check of the course without a reference answer to compare with (``CUSTOM``)."""
+predict_classes. The training check gives the student's ``train`` document 001's untrained model
+and a Fashion-MNIST training subset, then measures the time and the accuracy of the model it
+trained on the subset's held-out test images (``Case.held_out``: never handed to ``train``, and
+when grading, never in the student's kernel)."""
 from __future__ import annotations
 
 import functools
-import time
 
 import numpy as np
 
 from cnncourse import ops
 from cnncourse.checks._common import (Case, Exercise, assert_array, assert_equal, assert_exact,
-                                      call, check, compare_models, fail, ok, registry, rng)
+                                      check, compare_models, fail, registry, rng)
 
 N_TRAIN, N_TEST, SEED = 5000, 1000, 0      # cnncourse.data.fashion_mnist_subset(5000, 1000, 0)
 TARGET_ACCURACY = 0.78                     # on the 1000 test images of that subset
 TIME_BUDGET = 60.0                         # seconds of training on a 2-core laptop CPU
-CUSTOM = ("train",)                        # checked by check_train's own body, not in EXERCISES
 
 
 def prepare_images_cases(seed):
@@ -69,6 +68,35 @@ def reference_predict_classes(model, x):
     return np.argmax(model.predict(x, verbose=0), axis=1)
 
 
+def train_cases(seed):
+    """One case: document 001's untrained model, the training part of
+    fashion_mnist_subset(N_TRAIN, N_TEST, seed), and its test part held out."""
+    from cnncourse import data
+    (x, y), (xt, yt) = data.fashion_mnist_subset(N_TRAIN, N_TEST, seed=seed)
+    return [Case(f"document 001's model trained on fashion_mnist_subset({N_TRAIN}, {N_TEST}, "
+                 f"seed={seed}), tested on its {N_TEST} test images",
+                 (untrained_model(), ops.prepare_images(x), y),
+                 held_out=(ops.prepare_images(xt), yt))]
+
+
+def trained_model(args, result):
+    """What train is judged on: the model it was given, after training (not its return)."""
+    return args[0]
+
+
+def compare_training(exercise, case, expected, got, hint):
+    """got must still be document 001's model, and reach TARGET_ACCURACY on the held-out test
+    images expected = (x_test, y_test)."""
+    __tracebackhide__ = True
+    x_test, y_test = expected
+    compare_with_001(exercise, case, reference_model(), got, hint)
+    accuracy = float(np.mean(np.argmax(got.predict(x_test, verbose=0), axis=1) == y_test))
+    if accuracy < TARGET_ACCURACY:
+        fail(exercise, case, "the test accuracy is below the target",
+             f">= {TARGET_ACCURACY}", round(accuracy, 4), hint)
+    return 1
+
+
 EXERCISES = registry(
     Exercise("prepare_images", prepare_images_cases, ops.prepare_images, seed=1800,
              compare=compare_float32_images,
@@ -79,6 +107,11 @@ EXERCISES = registry(
              hint=("Input (28,28,1) -> Conv2D(32, 3, padding='same', relu) -> MaxPooling2D(2) -> "
                    "Conv2D(64, 3, padding='same', relu) -> MaxPooling2D(2) -> Flatten (7*7*64 = "
                    "3136) -> Dense(128, relu) -> Dense(10, softmax)")),
+    Exercise("train", train_cases, None, seed=SEED, compare=compare_training,
+             output=trained_model, time_budget=TIME_BUDGET,
+             hint=("compile with optimizer=keras.optimizers.Adam(learning_rate=1e-3) and "
+                   "loss='sparse_categorical_crossentropy', then model.fit(x, y, epochs=5, "
+                   "batch_size=64, verbose=0); 001's learning rate 1e-4 needs many more epochs")),
     Exercise("predict_classes", predict_classes_cases, reference_predict_classes, seed=1900,
              compare=assert_exact,
              hint=("model.predict(x) gives (N, 10) class probabilities (softmax); the predicted "
@@ -106,27 +139,7 @@ def check_predict_classes(predict_classes):
 
 
 def check_train(train):
-    """train(model, x_train, y_train) compiles and fits; the test accuracy must reach the target
-    within the time budget. The check builds the model and measures both itself."""
+    """train(model, x_train, y_train) compiles and fits the model it is given; that model must
+    reach the target accuracy on held-out test images within the time budget."""
     __tracebackhide__ = True
-    from cnncourse import data
-    name = "train"
-    hint = (f"compile with optimizer=keras.optimizers.Adam(learning_rate=1e-3) and "
-            f"loss='sparse_categorical_crossentropy', then model.fit(x, y, epochs=5, "
-            f"batch_size=64, verbose=0); 001's learning rate 1e-4 needs many more epochs")
-    (x, y), (xt, yt) = data.fashion_mnist_subset(N_TRAIN, N_TEST, seed=SEED)
-    x, xt = ops.prepare_images(x), ops.prepare_images(xt)
-    model = untrained_model()
-    case = (f"document 001's model trained on fashion_mnist_subset({N_TRAIN}, {N_TEST}, "
-            f"seed={SEED}), tested on its {N_TEST} test images")
-    start = time.perf_counter()
-    call(name, case, train, model, x, y)
-    seconds = time.perf_counter() - start
-    accuracy = float(np.mean(np.argmax(model.predict(xt, verbose=0), axis=1) == yt))
-    if seconds > TIME_BUDGET:
-        fail(name, case, "training took longer than the time budget",
-             f"<= {TIME_BUDGET:.0f} s", f"{seconds:.1f} s", "fewer epochs or a larger batch_size")
-    if accuracy < TARGET_ACCURACY:
-        fail(name, case, "the test accuracy is below the target",
-             f">= {TARGET_ACCURACY}", round(accuracy, 4), hint)
-    ok(name, 1)
+    check(EXERCISES["train"], train)

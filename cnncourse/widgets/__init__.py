@@ -9,3 +9,4 @@ from .size_playground import SizePlayground
 from .padding_explorer import PaddingExplorer
 from .pooling_stepper import PoolingStepper
 from .kernel_lab import KernelLab
+from .backward_stepper import BackwardStepper
