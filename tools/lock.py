@@ -15,9 +15,10 @@ from pathlib import Path
 
 def main(argv):
     out, tested = Path(argv[0]), "--untested" not in argv
-    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+    frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"],
                             capture_output=True, text=True, check=True).stdout.split("\n")
-    pins = sorted((line for line in frozen if "==" in line and not line.lower().startswith("cnncourse")),
+    skip = ("cnncourse==", "pip==")              # the course itself; pip is upgraded by the set-up
+    pins = sorted((line for line in frozen if "==" in line and not line.lower().startswith(skip)),
                   key=str.lower)
     py = ".".join(platform.python_version_tuple()[:2])
     header = [f"# Versions `make test` {'passed with' if tested else 'installed (the tests were NOT run: LOCK_TESTS=no)'}"
