@@ -11,7 +11,7 @@ REPORT ?= grades.csv
 COURSE_LANG ?= $(if $(filter ko%,$(firstword $(LC_ALL) $(LC_MESSAGES) $(LANG))),ko,en)
 LAB_NOTEBOOK := notebooks/$(if $(filter ko,$(COURSE_LANG)),ko/)00_welcome.ipynb
 
-.PHONY: setup lab test grade slides site bench exercises i18n clean help
+.PHONY: setup lab test grade slides site bench exercises i18n lock clean help
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_welcome.ipynb"
@@ -21,12 +21,18 @@ help:
 	@echo "make i18n       update the Korean catalogs (i18n/ko) and rebuild the Korean notebooks"
 	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
 	@echo "make slides | make site | make bench"
+	@echo "make lock       rewrite constraints.txt from a fresh venv (the versions make test passes with)"
 
-# The venv is rebuilt only when pyproject.toml changes (the stamp is older).
-$(STAMP): pyproject.toml
+# The venv is rebuilt only when pyproject.toml or constraints.txt changes (the stamp is older).
+# constraints.txt pins every package to the version `make test` last passed with (`make lock`
+# writes it); pyproject.toml keeps the ranges for people who `pip install` the package.
+CONSTRAINTS ?= constraints.txt
+PIP_CONSTRAINTS := $(if $(wildcard $(CONSTRAINTS)),-c $(CONSTRAINTS))
+
+$(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" $(PIP_CONSTRAINTS)
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -62,6 +68,19 @@ site: setup
 
 bench: setup
 	$(VENV)/bin/cnncourse bench all
+
+# constraints.txt from a fresh venv: the newest versions pyproject.toml allows, installed without
+# constraints, then the whole test suite on them (LOCK_TESTS=no skips it), then tools/lock.py
+# writes what is installed (pinned for that Python version).
+LOCK_VENV  := build/lock-venv
+LOCK_TESTS ?= yes
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(if $(filter yes,$(LOCK_TESTS)),bash tools/system-setup.sh && $(LOCK_VENV)/bin/python -m pytest)
+	$(LOCK_VENV)/bin/python tools/lock.py $(CONSTRAINTS) $(if $(filter yes,$(LOCK_TESTS)),--tested,--untested)
 
 # build/vendor (the offline copies of reveal.js and MathJax) is kept so decks still build offline
 clean:

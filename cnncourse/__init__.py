@@ -10,7 +10,8 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     scratch_plots.py   figures of chapter 11: im2col, backward passes, kernel learning, timings
     data.py            Fashion-MNIST (offline first) and scikit-image's sample photos
     models.py          the documents' Keras models, and the course's best CPU model
-    fast.py            CPU speed-ups of that model (bfloat16 when native, fused batch norm)
+    fast.py            CPU speed-ups of that model (bfloat16 when native, fused batch norm on TF)
+    backend.py         what differs between Keras backends: name, accelerators, gradients
     training.py        training recipes (document 001's, the best model's), evaluation
     inside.py          looking inside a trained CNN: feature maps, occlusion, Grad-CAM
     viz.py             drawing primitives: grids of numbers (the widgets'), the one image grid

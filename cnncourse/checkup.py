@@ -1,4 +1,5 @@
-"""`cnncourse doctor` and cnncourse.doctor(): is this machine ready for the course? Versions, CPU/GPU, data."""
+"""`cnncourse doctor` and cnncourse.doctor(): is this machine ready for the course? Versions, CPU (model and
+the best model's precision path), Keras backend and the accelerators it computes on, data."""
 from __future__ import annotations
 
 import os
@@ -6,7 +7,7 @@ import platform
 import sys
 from importlib import metadata
 
-PACKAGES = ["cnncourse", "numpy", "tensorflow-cpu", "tensorflow", "keras", "matplotlib",
+PACKAGES = ["cnncourse", "numpy", "tensorflow-cpu", "tensorflow", "keras", "jax", "torch", "matplotlib",
             "ipywidgets", "jupyterlab", "nbval", "scikit-image", "scikit-learn", "keras-tuner"]
 
 
@@ -18,13 +19,34 @@ def _version(package):
 
 
 def _gpus():
-    """Names of the GPUs TensorFlow sees ([] on the usual CPU-only machine)."""
+    """Names of the GPUs the Keras backend computes on ([] on the usual CPU-only machine)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import tensorflow as tf
+        from . import backend
+        return backend.accelerators()
     except ImportError as err:
-        return [f"(TensorFlow not importable: {err})"]
-    return [d.name for d in tf.config.list_physical_devices("GPU")]
+        return [f"(Keras not importable: {err})"]
+
+
+def _backend():
+    """The Keras backend ("tensorflow", "jax", "torch"), or a note why Keras does not import."""
+    try:
+        from . import backend
+        return backend.name()
+    except ImportError as err:
+        return f"(Keras not importable: {err})"
+
+
+def _cpu():
+    """(CPU model name, the best model's precision path on it: "mixed_bfloat16" or "float32")."""
+    from .fast import cpu_precision
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
+    except OSError:
+        pass
+    return name, cpu_precision()
 
 
 def doctor(verbose=True):
@@ -34,6 +56,9 @@ def doctor(verbose=True):
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
+        "cpu": _cpu()[0],
+        "cpu_precision": _cpu()[1],
+        "backend": _backend(),
         "packages": {p: v for p in PACKAGES if (v := _version(p))},
         "gpus": _gpus(),
         "fashion_mnist": str(data.find_fashion_mnist() or ""),
@@ -48,10 +73,16 @@ def format_report(report):
     from .i18n import _
     lines = [_("Python        {version} on {platform}").format(version=report["python"],
                                                               platform=report["platform"]),
-             _("CPU cores     {count}").format(count=report["cpu_count"]),
-             _("GPU           {gpus}").format(gpus=", ".join(report["gpus"]) or
-                                              _("none (fine: every notebook of this course runs "
-                                                "on the CPU)"))]
+             _("CPU cores     {count}").format(count=report["cpu_count"])]
+    if report.get("cpu"):
+        lines.append(_("CPU           {cpu} (best model's precision: {precision})")
+                     .format(cpu=report["cpu"], precision=report.get("cpu_precision", "float32")))
+    if report.get("backend"):
+        lines.append(_("Keras backend {backend} (KERAS_BACKEND=tensorflow, jax or torch chooses it)")
+                     .format(backend=report["backend"]))
+    lines.append(_("GPU           {gpus}").format(gpus=", ".join(report["gpus"]) or
+                                                _("none (fine: every notebook of this course runs "
+                                                  "on the CPU)")))
     lines += [f"  {name:<16}{version}" for name, version in report["packages"].items()]
     missing = [p for p in ("numpy", "keras", "matplotlib", "ipywidgets", "nbval")
                if p not in report["packages"]]

@@ -8,8 +8,12 @@
 - ``FusedBatchNorm``: batch normalisation through TensorFlow's fused kernel. Keras 3's
   ``BatchNormalization`` builds it from about ten separate operations (mean, variance, subtract,
   scale, ...), each one a pass over the feature map; the fused kernel makes one pass, and accepts
-  bfloat16 feature maps with float32 statistics. Same maths, same weights, same defaults
-  (momentum 0.99, epsilon 1e-3) as ``keras.layers.BatchNormalization``; TensorFlow backend only.
+  bfloat16 feature maps with float32 statistics. It *is* a ``keras.layers.BatchNormalization``
+  (same maths, weights, defaults and saved layout); only its call on (N, H, W, C) maps under the
+  TensorFlow backend differs. Under JAX or PyTorch it runs Keras' own operations, so a model saved
+  with it loads and predicts on every backend.
+- ``batch_norm()``: the batch-norm layer to build with: ``FusedBatchNorm`` where TensorFlow is the
+  Keras backend, ``keras.layers.BatchNormalization`` elsewhere (JAX and PyTorch fuse it themselves).
 """
 from __future__ import annotations
 
@@ -20,24 +24,29 @@ import keras
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
+def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> set[str]:
+    """The CPU's feature flags from a Linux ``cpuinfo`` file (an empty set where there is none)."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return set()
+    flags = set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[1].split())
+    return flags
+
+
 def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
     """"mixed_bfloat16" if the CPU has native bfloat16 arithmetic, else "float32".
 
     Reads the CPU flags from ``cpuinfo`` (Linux); anywhere else (no such file) returns "float32".
     """
-    try:
-        text = Path(cpuinfo).read_text()
-    except OSError:
-        return "float32"
-    flags = set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            flags.update(line.split(":", 1)[1].split())
-    return "mixed_bfloat16" if flags & set(BF16_FLAGS) else "float32"
+    return "mixed_bfloat16" if cpu_flags(cpuinfo) & set(BF16_FLAGS) else "float32"
 
 
 @keras.saving.register_keras_serializable(package="cnncourse")
-class FusedBatchNorm(keras.layers.Layer):
+class FusedBatchNorm(keras.layers.BatchNormalization):
     """Batch normalisation over the last axis of (N, H, W, C) feature maps, in one fused kernel.
 
     training=True : y = gamma * (x - mean_batch) / sqrt(var_batch + epsilon) + beta, and the moving
@@ -47,21 +56,17 @@ class FusedBatchNorm(keras.layers.Layer):
     """
 
     def __init__(self, momentum=0.99, epsilon=1e-3, **kwargs):
-        super().__init__(**kwargs)
-        self.momentum, self.epsilon = momentum, epsilon
+        kwargs.pop("axis", None)                 # always the channels (last) axis
+        super().__init__(axis=-1, momentum=momentum, epsilon=epsilon, **kwargs)
 
     def build(self, input_shape):
         if len(input_shape) != 4:
             raise ValueError(f"FusedBatchNorm expects (N, H, W, C) feature maps, got shape {input_shape}")
-        c = (input_shape[-1],)
-        # autocast=False keeps them float32 under a mixed policy: the fused kernel wants that
-        add = lambda name, init, trainable: self.add_weight(
-            shape=c, initializer=init, trainable=trainable, name=name, autocast=False)
-        self.gamma, self.beta = add("gamma", "ones", True), add("beta", "zeros", True)
-        self.moving_mean = add("moving_mean", "zeros", False)
-        self.moving_variance = add("moving_variance", "ones", False)
+        super().build(input_shape)
 
-    def call(self, x, training=False):
+    def call(self, x, training=None, mask=None):
+        if keras.backend.backend() != "tensorflow" or not (self.scale and self.center):
+            return super().call(x, training=training, mask=mask)
         import tensorflow as tf
         if not training:
             y, _, _ = tf.compat.v1.nn.fused_batch_norm(
@@ -78,8 +83,10 @@ class FusedBatchNorm(keras.layers.Layer):
         self.moving_variance.assign(self.moving_variance * m + variance * (1 - m))
         return y
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon}
+def batch_norm(**kwargs):
+    """A batch-norm layer for (N, H, W, C) maps: ``FusedBatchNorm`` on the TensorFlow backend,
+    ``keras.layers.BatchNormalization`` (the same weights) on JAX and PyTorch."""
+    if keras.backend.backend() == "tensorflow":
+        return FusedBatchNorm(**kwargs)
+    return keras.layers.BatchNormalization(**kwargs)

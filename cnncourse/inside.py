@@ -78,26 +78,26 @@ def grad_cam(model, image, layer_name, class_index=None):
     The feature maps A (H', W', K) of the layer are weighted by the mean gradient of the class score
     over each map, alpha_k = mean_ij d y_c / d A_ij^k, then cam = ReLU(sum_k alpha_k A^k), scaled to
     [0, 1]. The model must be a chain of layers (a Sequential, or a functional model without
-    branches, like every model of the course): the image is passed layer by layer so the gradient
-    can be taken at ``layer_name``. Needs the TensorFlow backend (it uses tf.GradientTape).
+    branches, like every model of the course): the image is passed layer by layer up to
+    ``layer_name`` (A), then the rest of the chain is differentiated with respect to A. Works on
+    every Keras backend (``backend.gradient``).
     """
-    import tensorflow as tf
+    from . import backend
     names = [l.name for l in model.layers]
     if layer_name not in names:
         raise ValueError(f"no layer named {layer_name!r}; layers are {names}")
-    h = tf.convert_to_tensor(_batch(image)[:1])
-    fmap = None
-    with tf.GradientTape() as tape:
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.InputLayer):
-                continue
+    chain = [l for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
+    k = next(i for i, l in enumerate(chain) if l.name == layer_name) + 1
+
+    def run(h, layers):
+        for layer in layers:
             h = layer(h, training=False)
-            if layer.name == layer_name:
-                fmap = h
-                tape.watch(fmap)
-        c = int(tf.argmax(h[0])) if class_index is None else int(class_index)
-        score = h[:, c]
-    grads = tape.gradient(score, fmap)[0]
-    weights = tf.reduce_mean(grads, axis=(0, 1))
-    cam = tf.nn.relu(tf.reduce_sum(fmap[0] * weights, axis=-1)).numpy()
+        return h
+
+    fmap = keras.ops.convert_to_numpy(run(_batch(image)[:1], chain[:k])).astype("float32")
+    probs = keras.ops.convert_to_numpy(run(fmap, chain[k:]))
+    c = int(np.argmax(probs[0])) if class_index is None else int(class_index)
+    _, grads = backend.gradient(lambda a: run(a, chain[k:])[:, c], fmap)
+    weights = grads[0].mean(axis=(0, 1))                       # alpha_k, (K,)
+    cam = np.maximum((fmap[0] * weights).sum(axis=-1), 0)
     return cam / cam.max() if cam.max() > 0 else cam

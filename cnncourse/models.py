@@ -8,6 +8,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from . import fast  # noqa: F401  (registers FusedBatchNorm: saved best models load after `import cnncourse.models`)
+
 
 def fashion_cnn_001(input_shape=(28, 28, 1), num_classes=10):
     """Document 001's Fashion-MNIST CNN ("딥러닝 CNN 알고리즘이란?").
@@ -103,15 +105,46 @@ def cnn_004(input_shape=(28, 28, 1), num_classes=10):
     ], name="cnn_004")
 
 
-# The course's best CPU model (chapter 09 and `python -m cnncourse.bench training`).
+# The course's best CPU model (chapter 09 and `cnncourse bench training`).
 # (kind, argument) items, read by best_cpu_model() and by the hand-formula test:
 # "conv" = 3x3 conv (no bias) + batch norm + ReLU with that many filters, "pool" = 2x2 max pooling
-# (padding "same"). 28x28 -> 14x14 -> 7x7 -> 4x4.
-BEST_CPU_SPEC = (("conv", 16), ("pool", 2),
+# (padding "same"), "conv_pool" = 3x3 conv, then 2x2 max pooling, then batch norm + ReLU (the
+# normalisation and ReLU run on a quarter of the pixels; max pooling commutes with ReLU, so only
+# the batch statistics differ from conv -> batch norm -> ReLU -> pool). 28x28 -> 14x14 -> 7x7 -> 4x4.
+BEST_CPU_SPEC = (("conv_pool", 16),
+                 ("conv", 32), ("pool", 2),
+                 ("conv", 64), ("pool", 2),
+                 ("conv", 128))
+# The previous best model (two convolutions per resolution, 7.2 million multiply-adds per image
+# instead of 3.6): as accurate only with more epochs, too slow where the CPU has no bfloat16.
+TWO_CONV_SPEC = (("conv", 16), ("pool", 2),
                  ("conv", 32), ("conv", 32), ("pool", 2),
                  ("conv", 64), ("conv", 64), ("pool", 2),
                  ("conv", 128))
 BEST_CPU_HEAD = 256     # units of the hidden Dense layer on the flattened 4x4x128 features
+
+
+def default_precision():
+    """The dtype policy ``best_cpu_model`` uses when none is given: "float32" where the Keras backend
+    computes on an accelerator (a GPU picks its own fast paths), else ``fast.cpu_precision()``."""
+    from . import backend
+    from .fast import cpu_precision
+    return "float32" if backend.accelerators() else cpu_precision()
+
+
+def multiply_adds(spec=BEST_CPU_SPEC, head=BEST_CPU_HEAD, input_shape=(28, 28, 1), num_classes=10):
+    """Multiply-adds of one forward pass of one image through ``best_cpu_model(spec, head)``
+    (convolutions and dense layers; batch norm, ReLU and pooling are not counted).
+    A 3x3 conv with C_in -> C_out channels on an H x W map costs H * W * 9 * C_in * C_out."""
+    h, w, c = input_shape
+    total = 0
+    for kind, arg in spec:
+        if kind in ("conv", "conv_pool"):
+            total += h * w * 9 * c * arg
+            c = arg
+        if kind in ("pool", "conv_pool"):
+            h, w = -(-h // 2), -(-w // 2)
+    return total + h * w * c * head + head * num_classes
 
 
 def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, head=BEST_CPU_HEAD,
@@ -120,35 +153,38 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
 
     Built for accuracy per CPU-second, from what chapter 09 tries one at a time:
     RandomFlip (horizontal, training only; 003's augmentation) -> one cheap full-resolution conv
-    (16 filters on 28x28: fine texture, few multiply-adds because the input has one channel) ->
-    pool -> 3x3 conv + batch norm + ReLU blocks with 2x2 max pooling (001's batch norm, 002's
-    growing filter counts 32 -> 64 -> 128; the expensive convolutions run at 14x14 and below)
+    (16 filters on 28x28: fine texture, few multiply-adds because the input has one channel),
+    pooled before its batch norm -> one 3x3 conv + batch norm + ReLU per resolution with 2x2 max
+    pooling between (001's batch norm, 002's growing filter counts 32 -> 64 -> 128)
     -> Flatten (4x4x128: keeps *where* a feature is, which global average pooling would throw away)
-    -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``.
+    -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``
+    (``TWO_CONV_SPEC`` is the previous, twice as costly one).
 
-    precision: "float32" or "mixed_bfloat16"; None picks ``fast.cpu_precision()`` (bfloat16 where
-    the CPU computes it natively). Batch norm on feature maps is ``fast.FusedBatchNorm`` (one
-    TensorFlow kernel instead of Keras' ten operations). The softmax output is float32 either way.
+    precision: "float32" or "mixed_bfloat16"; None picks ``default_precision()`` (bfloat16 where
+    the CPU computes it natively and no GPU is used). Batch norm on feature maps is
+    ``fast.batch_norm()``: TensorFlow's fused kernel on the TensorFlow backend, Keras' own layer on
+    JAX and PyTorch (same weights). The softmax output is float32 either way.
     Train it with ``cnncourse.training.train_best_model`` (the recipe: batch 256, AdamW with a
     warm-up + cosine schedule, label smoothing); evaluate with test-time augmentation
     (``evaluate(flip=True, shift=1)``).
     """
-    from .fast import FusedBatchNorm, cpu_precision
-    policy = keras.DTypePolicy(precision or cpu_precision())
+    from .fast import batch_norm
+    policy = keras.DTypePolicy(precision or default_precision())
     inputs = keras.Input(shape=input_shape)
     x = layers.RandomFlip("horizontal", name="random_flip")(inputs) if flip else inputs
     n_conv = n_pool = 0
     for kind, arg in spec:
-        if kind == "conv":
+        if kind in ("conv", "conv_pool"):
             n_conv += 1
             x = layers.Conv2D(arg, 3, padding="same", use_bias=False, name=f"conv{n_conv}", dtype=policy)(x)
-            x = FusedBatchNorm(name=f"bn{n_conv}", dtype=policy)(x)
-            x = layers.ReLU(name=f"relu{n_conv}", dtype=policy)(x)
-        elif kind == "pool":
+        if kind in ("pool", "conv_pool"):
             n_pool += 1
-            x = layers.MaxPooling2D(arg, padding="same", name=f"pool{n_pool}", dtype=policy)(x)
-        else:
-            raise ValueError(f"unknown spec item {kind!r}; use 'conv' or 'pool'")
+            x = layers.MaxPooling2D(2, padding="same", name=f"pool{n_pool}", dtype=policy)(x)
+        if kind in ("conv", "conv_pool"):
+            x = batch_norm(name=f"bn{n_conv}", dtype=policy)(x)
+            x = layers.ReLU(name=f"relu{n_conv}", dtype=policy)(x)
+        if kind not in ("conv", "pool", "conv_pool"):
+            raise ValueError(f"unknown spec item {kind!r}; use 'conv', 'pool' or 'conv_pool'")
     x = layers.Flatten(name="flatten", dtype=policy)(x)
     x = layers.Dense(head, use_bias=False, name="dense", dtype=policy)(x)
     x = layers.BatchNormalization(name="bn_dense", dtype=policy)(x)

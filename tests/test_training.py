@@ -39,10 +39,10 @@ def test_best_cpu_model_params_and_shapes_by_hand(precision):
     # walk the spec with the hand formulas: (kind, arg) items, input 28x28x1
     h, c, total = 28, 1, 0
     for kind, arg in spec:
-        if kind == "conv":
+        if kind in ("conv", "conv_pool"):
             total += ops.conv2d_params(3, c, arg, use_bias=False) + bn_params(arg)
             c = arg
-        elif kind == "pool":
+        if kind in ("pool", "conv_pool"):
             h = -(-h // 2)                              # 2x2 pooling with padding="same": ceil
     head = models.BEST_CPU_HEAD
     total += dense_params(h * h * c, head, bias=False) + bn_params(head) + dense_params(head, 10)
@@ -51,6 +51,42 @@ def test_best_cpu_model_params_and_shapes_by_hand(precision):
     assert tuple(m.output.shape) == (None, 10)
     assert m.get_layer("conv2").compute_dtype == precision.replace("mixed_", "")
     assert m.output.dtype == "float32"                  # the softmax stays float32
+
+
+@pytest.mark.parametrize("spec", [models.BEST_CPU_SPEC, models.TWO_CONV_SPEC])
+def test_multiply_adds_are_the_sum_over_the_built_layers(spec):
+    # independent count from the built model: each Conv2D costs (output pixels) * 9 * C_in * C_out,
+    # each Dense C_in * C_out
+    m = models.best_cpu_model(spec=spec, precision="float32")
+    total = 0
+    for layer in m.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            kh, kw, cin, cout = layer.kernel.shape
+            _, oh, ow, _ = layer.output.shape
+            total += oh * ow * kh * kw * cin * cout
+        elif isinstance(layer, keras.layers.Dense):
+            total += layer.kernel.shape[0] * layer.kernel.shape[1]
+    assert models.multiply_adds(spec) == total
+
+
+def test_conv_pool_normalises_after_pooling():
+    m = models.best_cpu_model(precision="float32")
+    names = [l.name for l in m.layers]
+    assert names.index("conv1") < names.index("pool1") < names.index("bn1") < names.index("relu1")
+    assert tuple(m.get_layer("bn1").output.shape[1:]) == (14, 14, 16)
+
+
+def test_recipes_per_precision_path():
+    assert training.best_recipe("float32")["precision"] == "float32"
+    bf16 = training.best_recipe("mixed_bfloat16")
+    assert bf16["epochs"] >= training.best_recipe("float32")["epochs"]
+    with pytest.raises(ValueError, match="float32"):
+        training.best_recipe("float16")
+
+
+def test_unknown_spec_item_is_refused():
+    with pytest.raises(ValueError, match="conv_pool"):
+        models.best_cpu_model(spec=(("conv", 8), ("dense", 3)))
 
 
 @pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
@@ -224,6 +260,26 @@ def test_bench_report_table_and_target():
     assert "met" in text and "NOT met" not in text
     res["best_model"]["train_seconds"] = 250.0
     assert "NOT met" in bench_training.report(res)
+
+
+def test_bench_report_names_machine_precision_and_spread():
+    seed = bench_training._summary([{"test_accuracy": a, "train_seconds": t}
+                                    for a, t in ((0.897, 180.0), (0.896, 200.0), (0.898, 170.0))])
+    best = bench_training._summary([{"test_accuracy": a, "train_seconds": t}
+                                    for a, t in ((0.936, 100.0), (0.938, 90.0), (0.937, 120.0))])
+    assert seed["train_seconds"] == 180.0 and seed["seconds_range"] == [170.0, 200.0]
+    assert best["test_accuracy"] == 0.937 and best["accuracy_range"] == [0.936, 0.938]
+    res = {"machine": {"cpu": "Test CPU 9000", "cpus": 2, "flags": ["avx2", "fma"], "cpu_precision": "float32",
+                       "backend": "tensorflow", "accelerators": [], "load_before": 0.1, "load_after": 0.2},
+           "precision": "float32", "seed_model": dict(seed, params=421642), "best_model": dict(best, params=1),
+           "ratios": {"time_paired": [0.55, 0.45, 0.7]}}
+    text = bench_training.report(res)
+    assert "Test CPU 9000" in text and "avx2 fma" in text and "load average 0.1" in text
+    assert "precision path of best_model: float32;" in text          # the CPU's own path: not "forced"
+    assert "0.9360..0.9380" in text and "170.0..200.0" in text and "3 runs" in text
+    assert "time ratio best/seed 0.56 (paired per repeat 0.45..0.70)" in text   # 100 / 180
+    res["machine"]["cpu_precision"] = "mixed_bfloat16"
+    assert "float32 (forced)" in bench_training.report(res)
 
 
 def test_grad_cam_and_feature_maps_on_a_saved_and_loaded_model(tmp_path):
