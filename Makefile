@@ -26,13 +26,18 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@bash tools/system-setup.sh
 
-# No news pop-up or update check (offline, clean screenshots); root containers need --allow-root.
-# tests/test_lab.py starts JupyterLab with the same flags.
+# No news fetch or update check (offline, clean screenshots); the terminal is bash with the
+# course's venv first on PATH after the user's own set-up (tools/lab-shellrc.sh); root containers
+# need --allow-root. tests/test_lab.py starts JupyterLab with the same flags.
 LAB_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+             --ServerApp.terminado_settings='shell_command=["bash", "--rcfile", "$(CURDIR)/tools/lab-shellrc.sh", "-i"]' \
              $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# tools/lab-setup.py: the notebooks' kernel is this venv's python; no news pop-up on a fresh start.
 lab: setup
-	$(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_welcome.ipynb
+	$(PY) tools/lab-setup.py
+	CNNCOURSE_VENV="$(abspath $(VENV))" PATH="$(abspath $(VENV))/bin:$$PATH" \
+	  $(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
 test: setup
 	$(PY) -m pytest

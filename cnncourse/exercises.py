@@ -12,6 +12,10 @@ the check rejects. Outputs and execution counts are cleared; everything else is 
 
 Cells carry ``metadata.cnncourse.exercise`` and the tags ``setup``, ``solution`` or ``check``;
 the notebook carries ``metadata.cnncourse.chapter`` (e.g. "02_convolution") for the grader.
+A cell tagged ``demo`` (an ungraded picture of the student's answer) also gets nbval's
+``nbval-skip`` tag in the exercise: the self-check ``pytest --nbval-lax exercises/NN.ipynb``
+then fails once per unfinished exercise, not once more for the picture. (The solutions keep
+running it: CI sees that the demo works with right answers.)
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+NBVAL_SKIP = "nbval-skip"
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 _DEF = re.compile(r"^(\s*)def\s+([A-Za-z_]\w*)\s*\(")
@@ -83,6 +88,9 @@ def make_exercise(solution):
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
+        tags = cell.metadata.get("tags", [])
+        if "demo" in tags and NBVAL_SKIP not in tags:
+            cell.metadata["tags"] = [*tags, NBVAL_SKIP]
         if "solution" in cell.metadata.get("tags", []):
             meta = cell.metadata.get("cnncourse", {})
             cell.source = stub_source(cell.source, meta.get("exercise", "exercise"),

@@ -7,6 +7,10 @@ arrays; probabilities are (N, classes) softmax outputs.
 import numpy as np
 import matplotlib.pyplot as plt
 
+from .fonts import use_hangul_font
+
+use_hangul_font()      # the class names' Korean (CLASS_NAMES_KO) in titles and labels
+
 
 def _history_dict(history):
     """Accept a keras History, its ``.history`` dict, or any mapping of name -> list per epoch."""

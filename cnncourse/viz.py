@@ -21,8 +21,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .fonts import use_hangul_font   # public here too: cnncourse.viz.use_hangul_font()
+
+use_hangul_font()                     # Korean titles and labels in every figure the course draws
+
 __all__ = ["format_cell", "GridView", "draw_grid", "show_images", "new_figure", "figure_png",
-           "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR"]
+           "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR", "use_hangul_font"]
 
 WINDOW_COLOR = "#d62728"      # the kernel's current window (red)
 CURRENT_COLOR = "#ff7f0e"     # the output cell being computed (orange)

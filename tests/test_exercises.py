@@ -1,6 +1,7 @@
 """solutions/ -> exercises/: the committed exercises are exactly what the generator gives, every
 solution notebook passes under nbval, and every check cell fails on the unfilled stubs."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,6 +144,11 @@ def test_student_path_fails_on_the_exercise_notebook():
         timeout=600)
     assert proc.returncode == 1
     assert "conv1d: not implemented yet" in proc.stdout
+    # one failure per unfinished exercise: the ungraded demo cell (tagged nbval-skip in the
+    # exercise) does not count as one more
+    nb = nbformat.read(ROOT / "exercises" / "02_convolution.ipynb", as_version=4)
+    assert tagged(nb, "demo") and all("nbval-skip" in c.metadata["tags"] for c in tagged(nb, "demo"))
+    assert re.search(rf"\b{len(tagged(nb, 'check'))} failed\b", proc.stdout), proc.stdout[-2000:]
 
 
 def test_bare_pytest_does_not_collect_notebooks():
