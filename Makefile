@@ -7,7 +7,7 @@ PORT   ?= 8888
 SUBMISSIONS ?= submissions/*.ipynb
 REPORT ?= grades.csv
 
-.PHONY: setup lab test grade slides site bench exercises clean help
+.PHONY: setup lab test grade slides site bench exercises screenshots clean help
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_welcome.ipynb"
@@ -15,6 +15,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
 	@echo "make slides | make site | make bench"
+	@echo "make screenshots  every widget in JupyterLab and every deck slide, in test-artifacts/"
 
 # The venv is rebuilt only when pyproject.toml changes (the stamp is older).
 $(STAMP): pyproject.toml
@@ -54,6 +55,11 @@ slides: setup
 
 site: setup
 	$(VENV)/bin/cnncourse site
+
+# The screenshot tour: each lecture notebook with a widget run in JupyterLab (one picture per
+# widget, test-artifacts/tour/) and every slide of every deck (test-artifacts/decks/).
+screenshots: setup
+	CNNCOURSE_TOUR=1 $(PY) -m pytest -q tests/test_browser.py -k screenshot_tour tests/test_decks.py
 
 bench: setup
 	$(PY) -m cnncourse.bench all

@@ -341,6 +341,9 @@ def export(exporter, nb, name: str, target: Path) -> Path:
     Streams show what a terminal would (:func:`terminal_text`); kernel-driven widgets become
     their frames or pictures (:mod:`cnncourse.deck_widgets`)."""
     nb = _tidy_streams(copy.deepcopy(nb))
+    for cell in nb.cells:          # notes are collapsed for students in JupyterLab, open here
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            cell.source = cell.source.replace("<details>", "<details open>")
     nb = deck_widgets.replace_widgets(nb, f"notebooks/{name}.ipynb")
     resources = {"metadata": {"name": name},
                  "cnncourse_widgets_dir": exporter.cnncourse_widgets_dir}

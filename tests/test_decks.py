@@ -39,7 +39,7 @@ def copied_decks(tmp_path_factory):
     original: what is left can only load what the copy holds."""
     tmp = tmp_path_factory.mktemp("decks")
     start = time.perf_counter()
-    decks, errors = slides.build_decks(LECTURES, tmp / "built", log=lambda *a: None)
+    decks, errors = slides.build_decks(LECTURES, tmp / "built", timeout=1800, log=lambda *a: None)
     TIMES["build (execute or reuse build/executed/, export)"] = time.perf_counter() - start
     assert not errors, "\n".join(errors)
     assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in LECTURES]
@@ -152,7 +152,7 @@ def open_deck(context, deck: Path, size):
     return page, {"failed": failed, "errors": errors, "requests": requests}
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(2400)           # the first one may execute every notebook
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_slide_fits_offline(copied_decks, offline_browser, size):
     context, remote = offline_browser

@@ -62,14 +62,16 @@ def test_lecture_notebooks_are_numbered_in_order():
 
 @pytest.mark.parametrize("path", LECTURES, ids=ids(LECTURES))
 def test_remarks_for_the_teacher_are_not_shown_to_students(path):
-    """Speaker notes ("notes" cells) are collapsed in JupyterLab (and speaker notes in a deck);
-    no other cell speaks to the instructor or carries a developer's remark."""
+    """Speaker notes ("notes" cells: speaker notes in a deck) are collapsed in JupyterLab, in a
+    <details> element (JupyterLab still shows a Markdown cell whose source is hidden); no other
+    cell speaks to the instructor or carries a developer's remark."""
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
         notes = cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
         if notes:
-            assert cell.metadata.get("jupyter", {}).get("source_hidden"), \
-                f"cell {i} (notes) is not collapsed: set metadata.jupyter.source_hidden"
+            assert re.match(r"<details><summary>[^<]+</summary>\n\n", cell.source) and \
+                cell.source.rstrip().endswith("</details>"), \
+                f"cell {i} (notes) is not collapsed: wrap it in <details><summary>...</summary>"
         elif "instructor" not in cell.metadata.get("tags", []):
             assert not re.match(r"\s*(#+\s*)?(for instructors|instructor:|speaker notes)",
                                 cell.source, re.I), f"cell {i} talks to the instructor"
