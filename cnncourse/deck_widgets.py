@@ -30,9 +30,12 @@ MIME = "application/vnd.cnncourse.widget-frames+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
+MODULES_MIME = "application/vnd.cnncourse.modules+json"
+
 # The code the kernel runs after the notebook's last cell (the cell is removed afterwards).
 KERNEL_SNIPPET = ("import cnncourse.deck_widgets as _cnncourse_deck\n"
-                  "_cnncourse_deck.publish_frames()")
+                  "_cnncourse_deck.publish_frames()\n"
+                  "_cnncourse_deck.publish_modules()")
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,10 +50,14 @@ def _course_widgets():
 
     found = []
     for obj in gc.get_objects():
+        # the instance's own attributes only: a getattr could wake a lazily imported module
         try:
-            box, view = getattr(obj, "widget", None), getattr(obj, "figure_view", None)
-        except Exception:       # noqa: BLE001 - some objects raise on attribute access
+            attributes = object.__getattribute__(obj, "__dict__")
+        except (AttributeError, TypeError):
             continue
+        if not isinstance(attributes, dict):
+            continue
+        box, view = attributes.get("widget"), attributes.get("figure_view")
         if isinstance(box, ipywidgets.Widget) and isinstance(view, ipywidgets.Image) \
                 and getattr(box, "model_id", None):
             found.append(obj)
@@ -111,6 +118,19 @@ def publish_frames() -> None:
     from IPython.display import display
 
     display({MIME: frames_of_displayed_widgets()}, raw=True)
+
+
+def publish_modules() -> None:
+    """Display the files of the cnncourse modules this kernel imported (the execution cache of
+    cnncourse.slides is valid while they are unchanged)."""
+    import sys
+
+    from IPython.display import display
+
+    files = sorted({m.__file__ for name, m in list(sys.modules.items())
+                    if (name == "cnncourse" or name.startswith("cnncourse."))
+                    and getattr(m, "__file__", None)})
+    display({MODULES_MIME: files}, raw=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,11 +238,12 @@ def replace_widgets(nb, notebook_name: str):
     return nb
 
 
-def frames_from_output(outputs) -> dict:
-    """The frames dict published by :func:`publish_frames` in a cell's outputs ({} if none)."""
+def published(outputs, mime: str = MIME, default=None):
+    """What :func:`publish_frames` (``MIME``) or :func:`publish_modules` (``MODULES_MIME``)
+    displayed in a cell's outputs (``default`` if nothing)."""
     for out in outputs:
         data = out.get("data", {})
-        if MIME in data:
-            value = data[MIME]
-            return json.loads(value) if isinstance(value, str) else dict(value)
-    return {}
+        if mime in data:
+            value = data[mime]
+            return json.loads(value) if isinstance(value, str) else value
+    return default

@@ -67,8 +67,8 @@ KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
 # Finding things
 # --------------------------------------------------------------------------------------------
 def course_root() -> Path:
-    """The course checkout this package lives in, else the current folder (the rule
-    cnncourse.paths follows): default folders are found the same way from any current folder."""
+    """The course checkout this package lives in, else the current folder: the default
+    folders (notebooks/, build/) are the same from any current folder."""
     if (_REPO / "pyproject.toml").is_file() and (_REPO / "notebooks").is_dir():
         return _REPO
     return Path.cwd()
@@ -166,22 +166,21 @@ def first_heading(nb) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Executing (once per notebook version, cached in build/executed/)
 # --------------------------------------------------------------------------------------------
-_NOT_IMPORTED_BY_NOTEBOOKS = {"slides.py", "site.py", "cli.py", "grading.py", "exercises.py",
-                              "deck_template.py"}
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _package_fingerprint() -> str:
-    """A hash of the cnncourse code the notebooks run (not of these build tools)."""
-    digest = hashlib.sha256()
-    for path in sorted((_REPO / "cnncourse").rglob("*.py")):
-        if path.parent.name == "cnncourse" and path.name in _NOT_IMPORTED_BY_NOTEBOOKS:
-            continue
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _modules_digest(files) -> dict:
+    """{file: sha256} of the package files a run imported (None for a file that is gone)."""
+    return {f: _digest(Path(f).read_bytes()) if Path(f).is_file() else None for f in files}
 
 
-def _build_key(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes() + _package_fingerprint().encode()).hexdigest()
+def _cache_is_valid(nb, path: Path) -> bool:
+    """The cached run is of these notebook bytes, with the cnncourse code it imported unchanged."""
+    meta = nb.metadata.get("cnncourse", {})
+    modules = meta.get("modules")
+    return (meta.get("build_key") == _digest(path.read_bytes()) and isinstance(modules, dict)
+            and bool(modules) and _modules_digest(modules) == modules)
 
 
 def cached_copy(path: Path, cache_dir: Path) -> Path:
@@ -224,8 +223,10 @@ def _run(nb, folder: Path, timeout: int):
             executor.preprocess(nb, {"metadata": {"path": str(folder)}})
     finally:
         nb.cells.remove(probe)
-    frames = deck_widgets.frames_from_output(probe.outputs)
-    nb.metadata.setdefault("cnncourse", {})["widget_frames"] = frames
+    meta = nb.metadata.setdefault("cnncourse", {})
+    meta["widget_frames"] = deck_widgets.published(probe.outputs, default={})
+    meta["modules"] = _modules_digest(
+        deck_widgets.published(probe.outputs, deck_widgets.MODULES_MIME, default=[]))
     return nb
 
 
@@ -233,22 +234,23 @@ def execute_notebook(path: Path, cache_dir: Path | bool | None = True, timeout: 
                      fresh: bool = False):
     """Run every cell of ``path`` in a fresh python3 kernel (cwd = the notebook's folder) and
     return the notebook with its outputs, widget state and widget frames. The result is cached
-    in ``cache_dir`` (True: :func:`executed_cache`; None/False: no cache) under a key made of the
-    notebook's bytes and the cnncourse package's code; ``fresh`` ignores the cache. Raises
+    in ``cache_dir`` (True: :func:`executed_cache`; None/False: no cache) and reused while the
+    notebook's bytes and the cnncourse modules that run imported are unchanged (a change to the
+    widgets does not re-run the training chapters); ``fresh`` ignores the cache. Raises
     nbclient's CellExecutionError when a cell fails."""
     import nbformat
 
     path = Path(path)
-    key = _build_key(path)
     if cache_dir is True:
         cache_dir = executed_cache()
     cached = cached_copy(path, cache_dir) if cache_dir else None
     if cached and cached.exists() and not fresh:
         nb = nbformat.read(cached, as_version=4)
-        if nb.metadata.get("cnncourse", {}).get("build_key") == key:
+        if _cache_is_valid(nb, path):
             return nb
+    key = _digest(path.read_bytes())
     nb = _run(nbformat.read(path, as_version=4), path.parent.resolve(), timeout)
-    nb.metadata.setdefault("cnncourse", {})["build_key"] = key
+    nb.metadata["cnncourse"]["build_key"] = key
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, cached)

@@ -248,3 +248,19 @@ def test_streams_show_what_a_terminal_shows():
     bar = "Epoch 1/2\n" + "".join(f"{back}\r{i}/3 loss={i}" for i in (1, 2, 3)) + "\n"
     assert slides.terminal_text(bar) == "Epoch 1/2\n3/3 loss=3\n"
     assert slides.terminal_text("ab\bc\r\nx") == "ac\r\nx"
+
+
+@pytest.mark.slow
+def test_cache_follows_the_modules_the_notebook_imported(built):
+    """A run records the cnncourse files it imported: a change to one of them re-runs the
+    notebook, a change elsewhere in the package (e.g. the training code) does not."""
+    nb_path = built["notebook"]
+    cached = nbformat.read(slides.cached_copy(nb_path, built["cache"]), as_version=4)
+    modules = {Path(f).relative_to(Path(slides.__file__).parent).as_posix()
+               for f in cached.metadata["cnncourse"]["modules"]}
+    assert {"ops.py", "widgets/conv_stepper.py", "deck_widgets.py"} <= modules, modules
+    assert "training.py" not in modules and "grading.py" not in modules
+    assert slides._cache_is_valid(cached, nb_path)
+    ops_file = next(f for f in cached.metadata["cnncourse"]["modules"] if f.endswith("/ops.py"))
+    cached.metadata["cnncourse"]["modules"][ops_file] = "0" * 64     # as if ops.py had changed
+    assert not slides._cache_is_valid(cached, nb_path)
