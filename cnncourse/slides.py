@@ -265,7 +265,8 @@ def _rel(target: Path, out_dir: Path) -> str:
 
 
 def offline_exporter(kind: str, out_dir: Path, vendor: Path | None = None,
-                     instructor: bool = False, drop_notes: bool = False, assets: Path | None = None):
+                     instructor: bool = False, drop_notes: bool = False,
+                     assets: Path | None = None):
     """An nbconvert exporter ("slides" or "html") whose pages, written to ``out_dir``, load every
     asset by relative path from ``assets`` (default: a copy of ``vendor`` made beside them in
     ``out_dir/assets/``), show the course widgets as frame players or pictures, and drop

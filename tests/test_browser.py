@@ -383,7 +383,8 @@ _STDERR_OUTPUTS = """() => {
     if (c.model.type !== 'code') return;
     for (let k = 0; k < c.model.outputs.length; k++) {
       const o = c.model.outputs.get(k).toJSON();
-      if (o.output_type === 'stream' && o.name === 'stderr') found.push([i, String(o.text).slice(0, 300)]);
+      if (o.output_type === 'stream' && o.name === 'stderr')
+        found.push([i, String(o.text).slice(0, 300)]);
     }
   });
   return found;

@@ -186,7 +186,8 @@ def test_lab_setup_writes_the_venv_kernel_and_quiet_settings(tmp_path):
     spec_path, settings_path = setup.install(tmp_path)
     spec = json.loads(spec_path.read_text())
     assert spec_path == tmp_path / "share/jupyter/kernels/python3/kernel.json"
-    assert spec["argv"][0] == sys.executable and "--IPKernelApp.capture_fd_output=False" in spec["argv"]
+    assert spec["argv"][0] == sys.executable
+    assert "--IPKernelApp.capture_fd_output=False" in spec["argv"]
     settings = json.loads(settings_path.read_text())
     assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     # JupyterLab reads overrides.d/ in <sys.prefix>/share/jupyter/lab/settings: where the
