@@ -7,12 +7,18 @@ PORT   ?= 8888
 SUBMISSIONS ?= submissions/*.ipynb
 REPORT ?= grades.csv
 
-.PHONY: setup lab test grade slides site bench exercises screenshots clean help
+# The edition `make lab` opens: COURSE_LANG=ko|en, else Korean when the locale is (LANG=ko_*, or LC_ALL / LC_MESSAGES).
+COURSE_LANG ?= $(if $(filter ko%,$(firstword $(LC_ALL) $(LC_MESSAGES) $(LANG))),ko,en)
+LAB_NOTEBOOK := notebooks/$(if $(filter ko,$(COURSE_LANG)),ko/)00_welcome.ipynb
+
+.PHONY: setup lab test grade slides site bench exercises i18n screenshots clean help
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_welcome.ipynb"
+	@echo "                (COURSE_LANG=ko: the Korean edition, notebooks/ko/00_welcome.ipynb)"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make i18n       update the Korean catalogs (i18n/ko) and rebuild the Korean notebooks"
 	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
 	@echo "make slides | make site | make bench"
 	@echo "make screenshots  every widget in JupyterLab and every deck slide, in test-artifacts/"
@@ -38,13 +44,17 @@ LAB_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.
 lab: setup
 	$(PY) tools/lab-setup.py
 	CNNCOURSE_VENV="$(abspath $(VENV))" PATH="$(abspath $(VENV))/bin:$$PATH" \
-	  $(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_welcome.ipynb
+	  $(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) $(LAB_NOTEBOOK)
 
 test: setup
 	$(PY) -m pytest
 
 exercises: setup
 	$(VENV)/bin/cnncourse exercises
+
+i18n: setup
+	$(VENV)/bin/cnncourse i18n update
+	$(VENV)/bin/cnncourse i18n build
 
 grade: setup
 	$(VENV)/bin/cnncourse grade $(SUBMISSIONS) --report $(REPORT) $(if $(CHAPTER),--chapter $(CHAPTER))
@@ -62,7 +72,7 @@ screenshots: setup
 	CNNCOURSE_TOUR=1 $(PY) -m pytest -q tests/test_browser.py -k screenshot_tour tests/test_decks.py
 
 bench: setup
-	$(PY) -m cnncourse.bench all
+	$(VENV)/bin/cnncourse bench all
 
 # build/vendor (the offline copies of reveal.js and MathJax) is kept so decks still build offline
 clean:

@@ -45,21 +45,24 @@ def doctor(verbose=True):
 
 def format_report(report):
     from . import data
-    lines = [f"Python        {report['python']} on {report['platform']}",
-             f"CPU cores     {report['cpu_count']}",
-             "GPU           " + (", ".join(report["gpus"]) or
-                                 "none (fine: every notebook of this course runs on the CPU)")]
+    from .i18n import _
+    lines = [_("Python        {version} on {platform}").format(version=report["python"],
+                                                              platform=report["platform"]),
+             _("CPU cores     {count}").format(count=report["cpu_count"]),
+             _("GPU           {gpus}").format(gpus=", ".join(report["gpus"]) or
+                                              _("none (fine: every notebook of this course runs "
+                                                "on the CPU)"))]
     lines += [f"  {name:<16}{version}" for name, version in report["packages"].items()]
     missing = [p for p in ("numpy", "keras", "matplotlib", "ipywidgets", "nbval")
                if p not in report["packages"]]
     if missing:
-        lines.append("MISSING       " + ", ".join(missing) + "  -> run `make lab` or "
-                     "`pip install -e .[dev]`")
+        lines.append(_("MISSING       {packages}  -> run `make lab` or `pip install -e .[dev]`")
+                     .format(packages=", ".join(missing)))
     if report["fashion_mnist"]:
-        lines.append(f"Fashion-MNIST found in {report['fashion_mnist']}")
+        lines.append(_("Fashion-MNIST found in {path}").format(path=report["fashion_mnist"]))
     else:
-        lines.append("Fashion-MNIST not found on this machine (Keras will try to download it).\n"
-                     + data.how_to_get())
+        lines.append(_("Fashion-MNIST not found on this machine (Keras will try to download "
+                       "it).") + "\n" + data.how_to_get())
     return "\n".join(lines)
 
 

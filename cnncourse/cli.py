@@ -1,4 +1,5 @@
-"""The `cnncourse` command line: one subcommand per task, each implemented in its own module.
+"""The `cnncourse` command line (also `python -m cnncourse`): one subcommand per task, each
+implemented in its own module.
 
 Every module named in COMMANDS exposes ``configure_parser(parser)`` and ``run(args) -> int``;
 it is imported only when its command runs, so `cnncourse doctor` does not load TensorFlow.
@@ -12,9 +13,11 @@ import sys
 COMMANDS = {
     "doctor": ("cnncourse.checkup", "check versions, CPU/GPU and the Fashion-MNIST files"),
     "exercises": ("cnncourse.exercises", "regenerate exercises/ from solutions/"),
+    "i18n": ("cnncourse.translation.command", "Korean edition: update catalogs, build, status"),
     "grade": ("cnncourse.grading", "grade submitted exercise notebooks with nbval"),
     "slides": ("cnncourse.slides", "build offline reveal.js decks of the lecture notebooks"),
     "site": ("cnncourse.site", "build the static course site (HTML with outputs)"),
+    "bench": ("cnncourse.bench", "benchmarks: reference ops, grading speed, training"),
 }
 
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import nbformat
 
+from . import paths
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NBVAL_SKIP = "nbval-skip"
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 _DEF = re.compile(r"^(\s*)def\s+([A-Za-z_]\w*)\s*\(")
 
 
@@ -107,13 +107,14 @@ def render(nb):
     return text if text.endswith("\n") else text + "\n"
 
 
-def generate(solutions=SOLUTIONS, exercises=None, check=False):
+def generate(solutions=None, exercises=None, check=False):
     """Write (or, with check=True, only compare) exercises/NAME for every solutions/NAME.
 
-    Returns the list of exercise paths that differ from what the solutions give (before
-    writing them, when check is False).
+    solutions defaults to the course's solutions/ (cnncourse.paths), exercises to the folder
+    exercises/ beside it. Returns the list of exercise paths that differ from what the
+    solutions give (before writing them, when check is False).
     """
-    solutions = Path(solutions)
+    solutions = Path(solutions) if solutions else paths.solutions()
     exercises = Path(exercises) if exercises else solutions.parent / "exercises"
     sources = sorted(solutions.glob("*.ipynb"))
     if not sources:
@@ -131,7 +132,7 @@ def generate(solutions=SOLUTIONS, exercises=None, check=False):
 
 
 def configure_parser(parser):
-    parser.add_argument("--solutions", type=Path, default=SOLUTIONS,
+    parser.add_argument("--solutions", type=Path, default=paths.solutions(),
                         help="folder of solution notebooks (default: %(default)s)")
     parser.add_argument("--exercises", type=Path, default=None,
                         help="folder to write the exercise notebooks to (default: next to "

@@ -1,11 +1,14 @@
-"""Looking inside a trained Keras CNN (chapter 10): feature maps, occlusion sensitivity, Grad-CAM,
-and the image changes of the vision difficulties (shift, brightness, occlusion).
+"""Looking inside a trained Keras CNN (chapter 10): feature maps, occlusion sensitivity, Grad-CAM.
+(The image changes of the vision difficulties - shift, brightness, occlusion - are NumPy
+helpers in ``cnncourse.ops``.)
 
 Images are channels-last float arrays in [0, 1]: one image (H, W, C), a batch (N, H, W, C).
 The model is any built keras.Model whose input is (None, H, W, C) and whose output is softmax.
 """
 import numpy as np
 import keras
+
+from . import ops
 
 
 def _batch(x):
@@ -61,11 +64,9 @@ def occlusion_sensitivity(model, image, label, patch=6, stride=2, fill=0.0, batc
     h, w = x.shape[:2]
     if not 1 <= patch <= min(h, w) or stride < 1:
         raise ValueError(f"patch must be in 1..{min(h, w)} and stride >= 1, got patch={patch}, stride={stride}")
-    oh, ow = (h - patch) // stride + 1, (w - patch) // stride + 1
-    batch = np.repeat(x[None], oh * ow, axis=0)
-    for k in range(oh * ow):
-        i, j = divmod(k, ow)
-        batch[k, i * stride:i * stride + patch, j * stride:j * stride + patch, :] = fill
+    oh, ow = ops.output_size(h, patch, stride), ops.output_size(w, patch, stride)
+    batch = np.stack([ops.occlude(x, i * stride, j * stride, patch, fill)
+                      for i in range(oh) for j in range(ow)])
     base = float(model.predict(x[None], verbose=0)[0, label])
     probs = model.predict(batch, batch_size=batch_size, verbose=0)[:, label]
     return (base - probs).reshape(oh, ow)
@@ -100,27 +101,3 @@ def grad_cam(model, image, layer_name, class_index=None):
     weights = tf.reduce_mean(grads, axis=(0, 1))
     cam = tf.nn.relu(tf.reduce_sum(fmap[0] * weights, axis=-1)).numpy()
     return cam / cam.max() if cam.max() > 0 else cam
-
-
-def shift(image, dy, dx, fill=0.0):
-    """The image (H, W[, C]) - or every image of a batch (N, H, W, C) - moved dy pixels down and dx
-    pixels right; what moves out is lost, ``fill`` comes in. One image in -> (H, W, C) out."""
-    x = _batch(image)
-    out = np.full_like(x, fill)
-    h, w = x.shape[1:3]
-    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
-    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
-    out[:, yd, xd] = x[:, ys, xs]
-    return out if np.ndim(image) == 4 else out[0]
-
-
-def brightness(image, factor):
-    """Pixel values multiplied by ``factor`` and clipped to [0, 1] (illumination change)."""
-    return np.clip(_batch(image)[0] * factor, 0.0, 1.0)
-
-
-def occlude(image, top, left, size, fill=0.0):
-    """A size x size square at (top, left) set to ``fill`` (occlusion, 가려짐)."""
-    x = _batch(image)[0].copy()
-    x[top:top + size, left:left + size, :] = fill
-    return x

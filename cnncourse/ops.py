@@ -11,6 +11,10 @@ channels_first (the documents' CHW)  x (H,W), (C,H,W) or (N,C,H,W);  w (FH,FW) o
 
 The output has the input's layout: (OH,OW), (OH,OW,FN) / (FN,OH,OW), or with a leading N.
 Like Keras and TensorFlow, ``conv2d`` is a cross-correlation: the kernel is not flipped.
+
+Sections: sizes and padding; layouts; images (scaling, shifting, brightness, occlusion);
+convolution (with the documents' Sobel kernels and how often a convolution uses each pixel);
+pooling (with which cells max pooling keeps).
 """
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
     "output_size", "same_padding", "pad2d", "conv1d", "conv2d", "conv2d_naive",
-    "max_pool2d", "avg_pool2d", "pool2d_naive", "conv2d_params", "relu",
+    "max_pool2d", "avg_pool2d", "pool2d", "pool2d_naive", "conv2d_params", "relu",
     "to_channels_first", "to_channels_last", "axis_padding", "padding_2d",
+    "prepare_images", "shift", "brightness", "occlude", "SOBEL_X", "SOBEL_Y", "usage_counts",
+    "kept_by_max_pool",
 ]
 
 PADDING_WORDS = ("valid", "same")
@@ -31,19 +37,42 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 
 # ----------------------------------------------------------------------------- sizes and padding
-def _pair(value, name):
-    """An int or a pair of ints -> (int, int); stride and kernel values must be >= 1."""
+def _pair(value, name, why=""):
+    """An int or a pair of ints, each >= 1 (a size or a stride) -> (int, int).
+
+    Raises ValueError naming ``name`` otherwise; ``why`` is added to the message."""
     pair = (value, value) if np.isscalar(value) else tuple(value)
     if len(pair) != 2 or not all(float(v).is_integer() for v in pair):
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}{why}")
     return int(pair[0]), int(pair[1])
 
 
 def _check_stride(stride):
-    sh, sw = _pair(stride, "stride")
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be >= 1, got {stride!r}: the kernel must move forward")
-    return sh, sw
+    """stride (an int or a pair) -> (sh, sw), each >= 1."""
+    return _pair(stride, "stride", ": the kernel must move forward")
+
+
+def _axis_stride(stride):
+    """The stride along one axis: an int >= 1."""
+    if not np.isscalar(stride):
+        raise ValueError(f"the stride along one axis is one int, got {stride!r}")
+    return _check_stride(stride)[0]
+
+
+def _check_fits(what, window, padded, size, pads):
+    """The course's one "does not fit" error: raise ValueError when a window (a kernel, a pooling
+    window) is larger than the padded input along an axis. window, padded, size: an int per axis."""
+    if all(k <= n for k, n in zip(window, padded)):
+        return
+
+    def dims(sizes):
+        return "x".join(str(int(v)) for v in sizes)
+    raise ValueError(
+        f"{what} {dims(window)} is larger than the padded input {dims(padded)} (input "
+        f"{dims(size)}, padding {pads}): the output size (W - F + 2P)/S + 1 would be < 1; "
+        f"pad more (padding='same') or use a smaller {what}")
 
 
 def same_padding(n, kernel, stride=1):
@@ -52,8 +81,7 @@ def same_padding(n, kernel, stride=1):
     The output has ceil(n / stride) positions; the total padding needed for that is
     max((out - 1) * stride + kernel - n, 0), and TF puts the odd pixel *after* (bottom/right).
     """
-    if stride < 1:
-        raise ValueError(f"stride must be >= 1, got {stride}")
+    stride = _axis_stride(stride)
     out = math.ceil(n / stride)
     total = max((out - 1) * stride + kernel - n, 0)
     return total // 2, total - total // 2
@@ -106,15 +134,10 @@ def output_size(n, kernel, stride=1, padding=0):
     When (n - kernel + 2P) is not a multiple of the stride, the last rows/columns the kernel
     cannot reach are dropped: that is the floor.
     """
-    stride = _check_stride(stride)[0]
+    stride = _axis_stride(stride)
     before, after = axis_padding(padding, n, kernel, stride)
-    span = n + before + after - kernel
-    if span < 0:
-        raise ValueError(
-            f"kernel {kernel} is larger than the padded input {n + before + after} "
-            f"(n={n}, padding=({before}, {after})): (n - F + 2P)/S + 1 = "
-            f"({n} - {kernel} + {before + after})/{stride} + 1 < 1")
-    return span // stride + 1
+    _check_fits("kernel", (kernel,), (n + before + after,), (n,), (before, after))
+    return (n + before + after - kernel) // stride + 1
 
 
 def pad2d(x, padding, mode="zeros", data_format="channels_last"):
@@ -150,24 +173,31 @@ def _spatial_axes(ndim, data_format):
 
 
 # ----------------------------------------------------------------------------- layouts
+_CHANNEL_MOVES = {  # (to, ndim) -> (axes order for np.transpose, the layouts accepted)
+    ("first", 3): ((2, 0, 1), "(H,W,C) or (N,H,W,C)"),
+    ("first", 4): ((0, 3, 1, 2), "(H,W,C) or (N,H,W,C)"),
+    ("last", 3): ((1, 2, 0), "(C,H,W) or (N,C,H,W)"),
+    ("last", 4): ((0, 2, 3, 1), "(C,H,W) or (N,C,H,W)"),
+}
+
+
 def to_channels_first(x):
-    """(H,W,C) -> (C,H,W) and (N,H,W,C) -> (N,C,H,W); kernels (FH,FW,C,FN) use kernel_to_...."""
-    x = np.asarray(x)
-    if x.ndim == 3:
-        return np.transpose(x, (2, 0, 1))
-    if x.ndim == 4:
-        return np.transpose(x, (0, 3, 1, 2))
-    raise ValueError(f"expected (H,W,C) or (N,H,W,C), got shape {x.shape}")
+    """(H,W,C) -> (C,H,W) and (N,H,W,C) -> (N,C,H,W), a view (np.transpose, never reshape).
+
+    Kernels move the same way with np.transpose(w, (3, 2, 0, 1)): (FH,FW,C,FN) -> (FN,C,FH,FW)."""
+    return _move_channels(x, "first")
 
 
 def to_channels_last(x):
-    """(C,H,W) -> (H,W,C) and (N,C,H,W) -> (N,H,W,C)."""
+    """(C,H,W) -> (H,W,C) and (N,C,H,W) -> (N,H,W,C), a view."""
+    return _move_channels(x, "last")
+
+
+def _move_channels(x, to):
     x = np.asarray(x)
-    if x.ndim == 3:
-        return np.transpose(x, (1, 2, 0))
-    if x.ndim == 4:
-        return np.transpose(x, (0, 2, 3, 1))
-    raise ValueError(f"expected (C,H,W) or (N,C,H,W), got shape {x.shape}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"expected {_CHANNEL_MOVES[to, 3][1]}, got shape {x.shape}")
+    return np.transpose(x, _CHANNEL_MOVES[to, x.ndim][0])
 
 
 def _to_nhwc(x, data_format):
@@ -203,7 +233,72 @@ def _kernel_to_hwcf(w, x_ndim, data_format):
     return np.transpose(w, (2, 3, 1, 0)) if data_format == "channels_first" else w
 
 
+# ----------------------------------------------------------------------------- images
+def prepare_images(x):
+    """Images as Keras takes them: uint8 (N,H,W) or (N,H,W,C) in 0..255 -> float32 (N,H,W,C)
+    in [0, 1] (a grey image gets its one channel axis; document 001's reshape and /255, S57)."""
+    x = np.asarray(x)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4:
+        raise ValueError(f"expected images (N, H, W) or (N, H, W, 1), got shape {x.shape}")
+    return (x / 255.0).astype("float32")
+
+
+def _float(x):
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(float)
+
+
+def shift(x, dy, dx, fill=0.0):
+    """The image moved dy pixels down and dx pixels right (negative: up, left); what moves out
+    is lost and ``fill`` comes in (S33's one-pixel shift, chapter 10's moved objects).
+
+    x: one image (H,W) or (H,W,C), or a batch (N,H,W,C) whose images all move alike.
+    Returns a new array of x's shape (a float dtype is kept; other dtypes become float64).
+    """
+    x = _float(x)
+    rows, cols = _spatial_axes(x.ndim, "channels_last")
+    h, w = x.shape[rows], x.shape[cols]
+    if abs(dy) >= h or abs(dx) >= w:
+        raise ValueError(f"shift by ({dy}, {dx}) moves the whole {h}x{w} image out of view: "
+                         f"use |dy| < {h} and |dx| < {w}")
+    out = np.full_like(x, fill)
+    src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    for axis, n, d in ((rows, h, dy), (cols, w, dx)):
+        src[axis], dst[axis] = (slice(0, n - d), slice(d, n)) if d >= 0 else \
+            (slice(-d, n), slice(0, n + d))
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+def brightness(x, factor):
+    """Pixel values (in [0, 1]) multiplied by ``factor`` and clipped to [0, 1]: a change of
+    illumination. x: any image or batch; returns a new array of x's shape."""
+    return np.clip(_float(x) * factor, 0.0, 1.0)
+
+
+def occlude(x, top, left, size, fill=0.0):
+    """A size x size square with its top-left corner at (top, left) set to ``fill`` (가려짐,
+    occlusion). x: an image (H,W) / (H,W,C) or a batch (N,H,W,C); returns a new array."""
+    x = _float(x).copy()
+    rows, cols = _spatial_axes(x.ndim, "channels_last")
+    square = [slice(None)] * x.ndim
+    square[rows], square[cols] = slice(top, top + size), slice(left, left + size)
+    x[tuple(square)] = fill
+    return x
+
+
 # ----------------------------------------------------------------------------- convolution
+# Document 003's Sobel kernels as printed: SOBEL_X is its "Vertical" kernel (it responds to
+# vertical edges, a change from left to right), SOBEL_Y its "Horizontal" one. Read-only: the
+# checks compare with them.
+SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+SOBEL_Y = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float)
+SOBEL_X.setflags(write=False)
+SOBEL_Y.setflags(write=False)
+
+
 def conv1d(x, w, b=0.0, stride=1, padding=0):
     """1D cross-correlation, equation (4.10) of document 003:  s(i) = sum_x z(i+x) u(x) + b.
 
@@ -222,7 +317,8 @@ def conv1d(x, w, b=0.0, stride=1, padding=0):
 
 
 def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
-    """Validate once; return padded NHWC input, HWCF kernel, bias (FN,), strides, restore fn."""
+    """Validate once; return the padded input (N,HP,WP,C), the kernel (FH,FW,C,FN), the bias
+    (FN,), the strides (sh, sw), the output size (OH, OW) and the function restoring x's layout."""
     x_arr = np.asarray(x)
     xn, restore = _to_nhwc(x_arr, data_format)
     wk = _kernel_to_hwcf(w, x_arr.ndim, data_format)
@@ -235,13 +331,10 @@ def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
     sh, sw = _check_stride(stride)
     if pad_mode not in PAD_MODES:
         raise ValueError(f"unknown pad_mode {pad_mode!r}: use 'zeros' or 'replicate'")
-    (top, bottom), (left, right) = padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
-    ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
-    if fh > ph or fw > pw:
-        raise ValueError(
-            f"kernel {fh}x{fw} is larger than the padded input {ph}x{pw} (input "
-            f"{xn.shape[1]}x{xn.shape[2]}, padding {((top, bottom), (left, right))}): "
-            f"output size (W - F + 2P)/S + 1 would be < 1; use padding='same' or a smaller kernel")
+    (h, w_), pads = xn.shape[1:3], padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
+    (top, bottom), (left, right) = pads
+    _check_fits("kernel", (fh, fw), (h + top + bottom, w_ + left + right), (h, w_), pads)
+    out_hw = output_size(h, fh, sh, (top, bottom)), output_size(w_, fw, sw, (left, right))
     dtype = np.result_type(xn.dtype, wk.dtype, np.float32)
     xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
                 mode=PAD_MODES[pad_mode])
@@ -254,7 +347,7 @@ def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
         if bias.size != fn:
             raise ValueError(f"bias has {bias.size} values but there are FN={fn} filters; "
                              "give one bias per filter, shape (FN,) or (FN,1,1)")
-    return xp, wk.astype(dtype, copy=False), bias, (sh, sw), restore
+    return xp, wk.astype(dtype, copy=False), bias, (sh, sw), out_hw, restore
 
 
 def conv2d(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
@@ -268,11 +361,10 @@ def conv2d(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
 
     out[n,i,j,f] = sum_{u,v,c} xpad[n, i*sh+u, j*sw+v, c] * w[u,v,c,f] + b[f]
     """
-    xp, wk, bias, (sh, sw), restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
-                                                     data_format)
+    xp, wk, bias, (sh, sw), (oh, ow), restore = _prepare_conv(x, w, b, stride, padding,
+                                                               pad_mode, data_format)
     fh, fw, _, fn = wk.shape
-    n, hp, wp, _ = xp.shape
-    oh, ow = (hp - fh) // sh + 1, (wp - fw) // sw + 1
+    n = xp.shape[0]
     # One matrix product per kernel offset (FH*FW of them, never one per output pixel):
     # each adds the shifted, strided input slice (N,OH,OW,C) times that offset's (C,FN) weights.
     out = np.empty((n, oh, ow, fn), xp.dtype)
@@ -289,11 +381,10 @@ def conv2d_naive(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
     """The same as conv2d, written as the loops of the slides: for every image, every filter,
     every output position (top-left first, then right, then down; S9), sum window * kernel.
     Slow; for teaching and for checking conv2d."""
-    xp, wk, bias, (sh, sw), restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
-                                                     data_format)
+    xp, wk, bias, (sh, sw), (oh, ow), restore = _prepare_conv(x, w, b, stride, padding,
+                                                               pad_mode, data_format)
     fh, fw, _, fn = wk.shape
-    n, hp, wp, _ = xp.shape
-    oh, ow = (hp - fh) // sh + 1, (wp - fw) // sw + 1
+    n = xp.shape[0]
     out = np.zeros((n, oh, ow, fn), xp.dtype)
     for k in range(n):
         for f in range(fn):
@@ -318,19 +409,49 @@ def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
     return fh * fw * in_channels * filters + (filters if use_bias else 0)
 
 
+def usage_counts(shape, kernel_size, padding=0, mode="zeros", stride=1):
+    """How many products of a convolution each input pixel enters: an int array (H,W) (S17).
+
+    shape: the input's (H,W); kernel_size: F or (FH,FW); padding: what conv2d takes ("valid",
+    "same", p, (ph, pw) or ((top, bottom), (left, right))); mode: "zeros" (a padding cell holds
+    no pixel) or "replicate" (it holds a copy of the nearest edge pixel, which is counted);
+    stride: int or pair. For every pixel this is conv2d(the one-hot image of that pixel, an
+    all-ones kernel, same padding, mode and stride).sum(): border pixels of a valid convolution
+    are used far less than the centre ones, replicated edge pixels more.
+    """
+    h, w = shape
+    fh, fw = _pair(kernel_size, "kernel_size")
+    sh, sw = _check_stride(stride)
+    pads = padding_2d(padding, (h, w), (fh, fw), (sh, sw))
+    (top, bottom), (left, right) = pads
+    hp, wp = h + top + bottom, w + left + right
+    _check_fits("kernel", (fh, fw), (hp, wp), (h, w), pads)
+
+    def windows_covering(n_padded, f, s):       # per padded index along one axis
+        count = np.zeros(n_padded, int)
+        for i in range(output_size(n_padded, f, s)):
+            count[i * s:i * s + f] += 1
+        return count
+    cover = np.outer(windows_covering(hp, fh, sh), windows_covering(wp, fw, sw))   # (HP,WP)
+    # pixel numbers 1..H*W, padded like the image: 0 marks a zero-padding cell
+    source = pad2d(np.arange(1, h * w + 1).reshape(h, w), pads, mode=mode)
+    counts = np.zeros(h * w + 1, int)
+    np.add.at(counts, source, cover)
+    return counts[1:].reshape(h, w)
+
+
 # ----------------------------------------------------------------------------- pooling
 def _pool_windows(x, pool_size, stride, padding, data_format, fill):
-    """Validate and return (windows (N,OH,OW,C,PH,PW), valid-count or None, restore)."""
+    """Validate; return (the windows (N,OH,OW,C,PH,PW) of the input padded with ``fill``,
+    the padding (top, bottom, left, right), the strides (sh, sw), the layout-restoring function)."""
     x_arr = np.asarray(x)
     xn, restore = _to_nhwc(x_arr, data_format)
     kh, kw = _pair(pool_size, "pool_size")
-    if kh < 1 or kw < 1:
-        raise ValueError(f"pool_size must be >= 1, got {pool_size!r}")
     sh, sw = _check_stride((kh, kw) if stride is None else stride)  # Keras: strides = pool size
-    (top, bottom), (left, right) = padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
-    ph, pw = xn.shape[1] + top + bottom, xn.shape[2] + left + right
-    if kh > ph or kw > pw:
-        raise ValueError(f"pool window {kh}x{kw} is larger than the (padded) input {ph}x{pw}")
+    pads = padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
+    (top, bottom), (left, right) = pads
+    _check_fits("pool window", (kh, kw), (xn.shape[1] + top + bottom, xn.shape[2] + left + right),
+                xn.shape[1:3], pads)
     dtype = np.result_type(xn.dtype, np.float32)
     xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
                 constant_values=fill)
@@ -372,6 +493,32 @@ def _valid_counts(x, pool_size, stride, padding, data_format):
     return windows.sum(axis=(-2, -1))
 
 
+def pool2d(x, pool_size=2, stride=None, mode="max", padding="valid",
+           data_format="channels_last"):
+    """max_pool2d (mode="max") or avg_pool2d (mode="avg"), same arguments otherwise."""
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    pool = max_pool2d if mode == "max" else avg_pool2d
+    return pool(x, pool_size, stride, padding, data_format)
+
+
+def kept_by_max_pool(x, pool_size=2, stride=None):
+    """Boolean (H,W): the cells of one 2D map x (H,W) whose value valid max pooling passes on
+    (the first maximum of each window, in reading order). Every other cell is discarded: 75% of
+    them for 2x2 windows with stride 2 (S34), and the cells no window covers (the floor)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"kept_by_max_pool takes one 2D map (H,W), got shape {x.shape}")
+    windows, _, (sh, sw), _ = _pool_windows(x, pool_size, stride, "valid", "channels_last",
+                                            -np.inf)
+    windows = windows[0, :, :, 0]                                # (OH,OW,PH,PW)
+    oh, ow, _, pw = windows.shape
+    u, v = np.divmod(windows.reshape(oh, ow, -1).argmax(axis=-1), pw)
+    kept = np.zeros(x.shape, bool)
+    kept[np.arange(oh)[:, None] * sh + u, np.arange(ow)[None, :] * sw + v] = True
+    return kept
+
+
 def pool2d_naive(x, pool_size=2, stride=None, mode="max"):
     """Loop version of valid pooling on one 2D map x (H,W), for teaching: window by window."""
     x = np.asarray(x, float)
@@ -388,3 +535,267 @@ def pool2d_naive(x, pool_size=2, stride=None, mode="max"):
         for j in range(ow):
             out[i, j] = reduce(x[i * sh:i * sh + kh, j * sw:j * sw + kw])
     return out
+
+
+# ============================================================================= backward passes
+# How a CNN learns its kernels (S73-S75). im2col turns a convolution into one matrix product;
+# each forward operation has a backward one that takes dout = dL/d(output), the gradient of the
+# loss with respect to the forward's output, and returns the gradients with respect to the
+# forward's inputs, in the forward's shapes (the forward/backward pairs of cs231n's layers.py).
+# Validation is the forward's own (_prepare_conv, _pool_windows): the same bad input raises the
+# same ValueError. Tested against tf.GradientTape in tests/test_backward.py.
+__all__ += ["im2col", "col2im", "conv2d_im2col", "conv2d_backward", "max_pool2d_backward",
+            "avg_pool2d_backward", "relu_backward"]
+
+
+def _window_kernel(x, kernel_size, data_format):
+    """A kernel with no filters (FN = 0) of the given size, in x's layout: lets im2col and
+    col2im run _prepare_conv's checks (ndim, stride, padding, kernel vs padded input) as is."""
+    fh, fw = _pair(kernel_size, "kernel_size")
+    shape = np.shape(x)
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)   # the kernel must not upcast x
+    if len(shape) == 2:
+        return np.zeros((fh, fw), dtype)
+    if len(shape) not in (3, 4):
+        _spatial_axes(len(shape), data_format)            # raises the forward's message
+    channels_first = data_format == "channels_first"
+    c = shape[-3] if channels_first else shape[-1]
+    return np.zeros((0, c, fh, fw) if channels_first else (fh, fw, c, 0), dtype)
+
+
+def _out_hw(hp, wp, fh, fw, sh, sw):
+    """Output (OH, OW) of a window of FH x FW moved by (sh, sw) over a padded HP x WP input."""
+    return (hp - fh) // sh + 1, (wp - fw) // sw + 1
+
+
+def _unfold(xp, fh, fw, sh, sw):
+    """Padded (N,HP,WP,C) -> windows (N,OH,OW,FH,FW,C), one strided copy per kernel offset."""
+    n, hp, wp, c = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    cols = np.empty((n, oh, ow, fh, fw, c), xp.dtype)
+    for u in range(fh):
+        for v in range(fw):
+            cols[:, :, :, u, v] = xp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw]
+    return cols
+
+
+def _fold(blocks, padded_shape, sh, sw):
+    """The adjoint of _unfold: windows (N,OH,OW,FH,FW,C) added back onto (N,HP,WP,C)."""
+    n, oh, ow, fh, fw, c = blocks.shape
+    dxp = np.zeros(padded_shape, blocks.dtype)
+    for u in range(fh):
+        for v in range(fw):
+            dxp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += blocks[:, :, :, u, v]
+    return dxp
+
+
+def _unpad_grad(dxp, pads, mode="zeros"):
+    """Gradient w.r.t. the padded input (N,HP,WP,C) -> w.r.t. the input (N,H,W,C).
+
+    zeros: padded cells are constants, their gradient is dropped. replicate: a padded cell is a
+    copy of an edge pixel, so its gradient is added to that pixel (rows first, then columns,
+    the reverse of how np.pad builds it; a corner cell reaches the corner pixel).
+    """
+    (top, bottom), (left, right) = pads
+    h, w = dxp.shape[1] - top - bottom, dxp.shape[2] - left - right
+    if mode == "replicate":
+        dxp = dxp.copy()
+        dxp[:, :, left] += dxp[:, :, :left].sum(axis=2)
+        dxp[:, :, left + w - 1] += dxp[:, :, left + w:].sum(axis=2)
+        dxp[:, top] += dxp[:, :top].sum(axis=1)
+        dxp[:, top + h - 1] += dxp[:, top + h:].sum(axis=1)
+    return dxp[:, top:top + h, left:left + w]
+
+
+def _check_dout(dout, expected_nhwc, restore, data_format, forward):
+    """dout must have the forward output's shape (in x's layout); returns its (N,OH,OW,F) view."""
+    d_arr = np.asarray(dout)
+    want = restore(np.broadcast_to(np.zeros((), d_arr.dtype), tuple(expected_nhwc))).shape
+    if d_arr.shape != want:
+        raise ValueError(
+            f"dout has shape {d_arr.shape} but {forward}'s output has shape {want} "
+            f"({data_format}): dout = dL/d(output) must have exactly the forward output's shape")
+    return _to_nhwc(d_arr, data_format)[0]
+
+
+def _input_pads(x_nhwc_shape, kernel_hw, stride_hw, padding):
+    """((top, bottom), (left, right)) for an (N,H,W,C) input; call after the forward's checks."""
+    return padding_2d(padding, x_nhwc_shape[1:3], kernel_hw, stride_hw)
+
+
+def im2col(x, kernel_size, stride=1, padding="valid", pad_mode="zeros",
+           data_format="channels_last"):
+    """Unfold every kernel window of x into one row of a matrix ("image to columns", S73).
+
+    x: (H,W), (H,W,C) or (N,H,W,C) [channels_first: (C,H,W) or (N,C,H,W)].
+    kernel_size: FH or (FH, FW); stride, padding and pad_mode as in conv2d.
+    Returns cols (N*OH*OW, FH*FW*C) (N = 1 and C = 1 where x has no such axis). Row
+    (n*OH + i)*OW + j is the window under output (n, i, j), flattened in the kernel's order:
+      channels_last:  columns (u, v, c), the order of w.reshape(FH*FW*C, FN) for w (FH,FW,C,FN);
+      channels_first: columns (c, u, v), the order of w.reshape(FN, C*FH*FW) for w (FN,C,FH,FW),
+                      as in "Deep Learning from Scratch" (the book behind document 004).
+    So conv2d(x, w) is cols @ (that matrix), reshaped: see conv2d_im2col.
+    """
+    xp, wk, _, (sh, sw), _, _ = _prepare_conv(x, _window_kernel(x, kernel_size, data_format),
+                                              None, stride, padding, pad_mode, data_format)
+    fh, fw, c, _ = wk.shape
+    cols = _unfold(xp, fh, fw, sh, sw)                                  # (N,OH,OW,FH,FW,C)
+    if data_format == "channels_first":
+        cols = cols.transpose(0, 1, 2, 5, 3, 4)                         # (N,OH,OW,C,FH,FW)
+    n, oh, ow = cols.shape[:3]
+    return cols.reshape(n * oh * ow, fh * fw * c)
+
+
+def col2im(cols, x_shape, kernel_size, stride=1, padding="valid", pad_mode="zeros",
+           data_format="channels_last"):
+    """The adjoint of im2col: add every row of cols back onto the window it came from.
+
+    cols: (N*OH*OW, FH*FW*C) in im2col's row and column order; x_shape: the shape of the x that
+    im2col unfolded (any accepted layout). Returns an array of shape x_shape. Where windows
+    overlap the values add up; values on padding cells are dropped (zeros) or added to the edge
+    pixel they copy (replicate). col2im(im2col(x)) is x times the number of windows covering
+    each pixel, not x; col2im(dcols) is the gradient dx when dcols = dL/d(cols).
+    """
+    x_shape = tuple(int(s) for s in x_shape)
+    cols = np.asarray(cols)
+    probe = np.broadcast_to(np.zeros((), np.result_type(cols.dtype, np.float32)), x_shape)
+    xp, wk, _, (sh, sw), _, restore = _prepare_conv(
+        probe, _window_kernel(probe, kernel_size, data_format), None, stride, padding,
+        pad_mode, data_format)
+    fh, fw, c, _ = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    if cols.shape != (n * oh * ow, fh * fw * c):
+        raise ValueError(f"cols has shape {cols.shape} but im2col of an x of shape {x_shape} "
+                         f"with a {fh}x{fw} kernel gives (N*OH*OW, FH*FW*C) = "
+                         f"({n * oh * ow}, {fh * fw * c})")
+    if data_format == "channels_first":
+        blocks = cols.reshape(n, oh, ow, c, fh, fw).transpose(0, 1, 2, 4, 5, 3)
+    else:
+        blocks = cols.reshape(n, oh, ow, fh, fw, c)
+    dxp = _fold(blocks.astype(xp.dtype, copy=False), xp.shape, sh, sw)
+    pads = _input_pads(_to_nhwc(probe, data_format)[0].shape, (fh, fw), (sh, sw), padding)
+    return restore(_unpad_grad(dxp, pads, pad_mode))
+
+
+def conv2d_im2col(x, w, b=None, stride=1, padding="valid", pad_mode="zeros",
+                  data_format="channels_last"):
+    """conv2d as ONE matrix product (S73):  out = im2col(x) @ W + b.
+
+    Same arguments, layouts and result as conv2d. cols (N*OH*OW, FH*FW*C) times the kernel as a
+    matrix W (FH*FW*C, FN) is (N*OH*OW, FN): one row per output position, one column per filter,
+    reshaped to (N,OH,OW,FN) (channels_first: (N,FN,OH,OW); no N or FN axis where x or w has
+    none, as in conv2d).
+    """
+    xp, wk, bias, (sh, sw), _, restore = _prepare_conv(x, w, b, stride, padding, pad_mode,
+                                                        data_format)
+    fh, fw, c, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    cols = im2col(x, (fh, fw), stride, padding, pad_mode, data_format).astype(wk.dtype,
+                                                                              copy=False)
+    if data_format == "channels_first" and np.ndim(w) == 4:
+        w_mat = np.asarray(w, wk.dtype).reshape(fn, c * fh * fw).T    # rows (c, u, v)
+    else:
+        w_mat = wk.reshape(fh * fw * c, fn)                            # rows (u, v, c)
+    out = cols @ w_mat + bias                                          # (N*OH*OW, FN)
+    return restore(out.reshape(n, oh, ow, fn))
+
+
+def conv2d_backward(dout, x, w, stride=1, padding="valid", pad_mode="zeros",
+                    data_format="channels_last"):
+    """Gradients of conv2d (without bias; the bias only adds db) with respect to x, w and b.
+
+    dout: dL/d(out), the shape conv2d(x, w, ...) returns; x, w, stride, padding, pad_mode and
+    data_format exactly as given to conv2d. Returns (dx, dw, db):
+      dx: x's shape  = "full" convolution of dout (spread out by the stride) with the kernel
+          flipped: each output spreads dout * w back over the window it read;
+      dw: w's shape  = cross-correlation of the (padded) input with dout:
+          dw[u,v,c,f] = sum_{n,i,j} xpad[n, i*sh+u, j*sw+v, c] * dout[n,i,j,f];
+      db: (FN,)      = dout summed over every position (and image); (1,) for a 2D kernel.
+    dw is one matrix product with im2col's matrix, cols.T @ dout; dx is itself a conv2d.
+    """
+    xp, wk, _, (sh, sw), _, restore = _prepare_conv(x, w, None, stride, padding, pad_mode,
+                                                    data_format)
+    fh, fw, c, fn = wk.shape
+    n, hp, wp, _ = xp.shape
+    oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
+    d = _check_dout(dout, (n, oh, ow, fn), restore, data_format, "conv2d")
+    d = d.astype(xp.dtype, copy=False)
+    d_mat = d.reshape(n * oh * ow, fn)
+    # dw: every window (a row of im2col) times the dout of its output position, summed
+    cols = _unfold(xp, fh, fw, sh, sw).reshape(n * oh * ow, fh * fw * c)
+    dw = (cols.T @ d_mat).reshape(fh, fw, c, fn)                       # (FH,FW,C,FN)
+    # dx: each output spreads dout * w back over its window. Summed over outputs that is the
+    # "full" convolution of dout (spread out by the stride, zeros between) with the kernel
+    # flipped top-bottom and left-right, its input and output channels swapped.
+    rh, rw = hp - fh + 1, wp - fw + 1          # the window's top-left corner takes rh x rw places
+    if (sh, sw) == (1, 1):
+        spread = d
+    else:
+        spread = np.zeros((n, rh, rw, fn), d.dtype)
+        spread[:, ::sh, ::sw] = d
+    w_flip = wk[::-1, ::-1].transpose(0, 1, 3, 2)                      # (FH,FW,FN,C)
+    dxp = conv2d(spread, w_flip, padding=((fh - 1, fh - 1), (fw - 1, fw - 1)))  # (N,HP,WP,C)
+    pads = _input_pads(_to_nhwc(np.asarray(x), data_format)[0].shape, (fh, fw), (sh, sw), padding)
+    dx = restore(_unpad_grad(dxp, pads, pad_mode))
+    if np.ndim(w) == 2:
+        dw = dw[:, :, 0, 0]
+    elif data_format == "channels_first":
+        dw = dw.transpose(3, 2, 0, 1)                                  # (FN,C,FH,FW)
+    return dx, dw, d_mat.sum(axis=0)
+
+
+def _pool_backward(dout, x, pool_size, stride, padding, data_format, kind):
+    """Shared by max/avg pooling: validate like the forward, spread dout over each window."""
+    fill = -np.inf if kind == "max" else 0.0
+    windows, (top, bottom, left, right), (sh, sw), restore = _pool_windows(
+        x, pool_size, stride, padding, data_format, fill)
+    n, oh, ow, c, kh, kw = windows.shape
+    d = _check_dout(dout, (n, oh, ow, c), restore, data_format, f"{kind}_pool2d")
+    d = d.astype(windows.dtype, copy=False)
+    if kind == "max":
+        arg = windows.reshape(n, oh, ow, c, kh * kw).argmax(axis=-1)     # first max wins ties
+    elif any((top, bottom, left, right)):
+        d = d / _valid_counts(np.asarray(x), pool_size, stride, padding, data_format)
+    else:
+        d = d / (kh * kw)
+    xn_shape = _to_nhwc(np.asarray(x), data_format)[0].shape
+    dxp = np.zeros((n, xn_shape[1] + top + bottom, xn_shape[2] + left + right, c), d.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            share = np.where(arg == a * kw + b, d, 0) if kind == "max" else d
+            dxp[:, a:a + sh * (oh - 1) + 1:sh, b:b + sw * (ow - 1) + 1:sw] += share
+    return restore(_unpad_grad(dxp, ((top, bottom), (left, right))))
+
+
+def max_pool2d_backward(dout, x, pool_size=2, stride=None, padding="valid",
+                        data_format="channels_last"):
+    """Gradient of max_pool2d with respect to x: dx with x's shape.
+
+    dout: the shape max_pool2d(x, ...) returns; the other arguments as given to max_pool2d.
+    Each dout value goes to the one input cell that was the maximum of its window (the
+    arg-max; the first one in row-major order if several tie), all other cells get 0; a cell
+    that wins several overlapping windows collects all their gradients. Padded cells never win.
+    """
+    return _pool_backward(dout, x, pool_size, stride, padding, data_format, "max")
+
+
+def avg_pool2d_backward(dout, x, pool_size=2, stride=None, padding="valid",
+                        data_format="channels_last"):
+    """Gradient of avg_pool2d with respect to x: dx with x's shape.
+
+    Each dout value is shared equally by the cells of its window: dout / (number of real cells
+    in the window), which is PH*PW except at the borders of padding="same" (TF does not count
+    the padding). Overlapping windows add up.
+    """
+    return _pool_backward(dout, x, pool_size, stride, padding, data_format, "avg")
+
+
+def relu_backward(dout, x):
+    """Gradient of relu: dx = dout where x > 0, else 0 (also at x == 0, as TF). Same shapes."""
+    dout, x = np.asarray(dout), np.asarray(x)
+    if dout.shape != x.shape:
+        raise ValueError(f"dout has shape {dout.shape} but relu's input x has shape {x.shape}: "
+                         "relu works element by element, so they must be equal")
+    return np.where(x > 0, dout, 0).astype(np.result_type(dout, x, np.float32), copy=False)

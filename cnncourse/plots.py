@@ -1,4 +1,6 @@
-"""Pictures for the training chapters (08-10): learning curves, images, errors, filters, maps.
+"""Figures of training results (chapters 08-10): learning curves, labelled images, confusion
+matrices, probabilities, mistakes, filters, feature maps, heat maps. (The drawing primitives,
+grids of numbers and the one image grid, ``viz.show_images``, are in ``viz``.)
 
 Every function draws on a new matplotlib Figure (or on ``ax`` where it takes one) and returns the
 figure, so a notebook shows it and a test can count its artists. Images are (H, W) or (H, W, 1)
@@ -8,6 +10,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 from .fonts import use_hangul_font
+from .viz import as_image, show_images
 
 use_hangul_font()      # the class names' Korean (CLASS_NAMES_KO) in titles and labels
 
@@ -18,15 +21,6 @@ def _history_dict(history):
     if not hasattr(h, "keys"):
         raise ValueError(f"plot_history needs a keras History or a dict of lists, got {type(history).__name__}")
     return h
-
-
-def _squeeze_image(img):
-    img = np.asarray(img)
-    if img.ndim == 3 and img.shape[-1] == 1:
-        img = img[..., 0]
-    if img.ndim != 2:
-        raise ValueError(f"expected an image of shape (H, W) or (H, W, 1), got {img.shape}")
-    return img
 
 
 def plot_history(history, metrics=("loss", "accuracy"), title=None):
@@ -62,12 +56,8 @@ def plot_history(history, metrics=("loss", "accuracy"), title=None):
 
 def show_image(img, title=None, cmap="binary", colorbar=True):
     """One image with a colorbar so pixel values can be read (001's first look at the data)."""
-    fig, ax = plt.subplots(figsize=(4.2, 3.6))
-    im = ax.imshow(_squeeze_image(img), cmap=cmap)
-    if colorbar:
-        fig.colorbar(im, ax=ax)
-    if title:
-        ax.set_title(title)
+    fig, _ = show_images([img], None if title is None else [title], cmap=cmap, size=3.6,
+                         colorbar=colorbar)
     return fig
 
 
@@ -78,19 +68,15 @@ def image_grid(images, labels, class_names, n_rows=5, n_cols=5, predictions=None
     written in red as "pred (true)".
     """
     n = min(n_rows * n_cols, len(images))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.9 * n_cols, 2.0 * n_rows))
-    for i, ax in enumerate(np.ravel(axes)):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if i >= n:
-            ax.axis("off")
-            continue
-        ax.imshow(_squeeze_image(images[i]), cmap=cmap)
+    captions, colors = [], []
+    for i in range(n):
         text, color = class_names[int(labels[i])], "black"
         if predictions is not None and int(predictions[i]) != int(labels[i]):
             text, color = f"{class_names[int(predictions[i])]} ({text})", "red"
-        ax.set_xlabel(text, color=color)
-    fig.tight_layout()
+        captions.append(text)
+        colors.append(color)
+    fig, _ = show_images(images[:n], cmap=cmap, ncols=n_cols, size=2.0, captions=captions,
+                         caption_colors=colors)
     return fig
 
 
@@ -172,7 +158,7 @@ def mistakes_gallery(images, y_true, probs, class_names, n=8, cmap="binary"):
         r, c = divmod(k, cols)
         ax_img, ax_bar = axes[2 * r, c], axes[2 * r + 1, c]
         ax_img.axis("on")
-        ax_img.imshow(_squeeze_image(images[i]), cmap=cmap)
+        ax_img.imshow(as_image(images[i]), cmap=cmap)
         ax_img.set_xticks([])
         ax_img.set_yticks([])
         ax_img.set_title(f"#{i}: {class_names[y_true[i]]} -> {class_names[pred[i]]} "
@@ -191,8 +177,9 @@ def plot_filters(kernel, channel=0, max_filters=64, cmap="gray"):
     if kernel.ndim != 4:
         raise ValueError(f"expected a Keras Conv2D kernel (FH, FW, C, FN), got shape {kernel.shape}")
     fn = min(kernel.shape[3], max_filters)
-    return _panel_grid([kernel[:, :, channel, i] for i in range(fn)],
-                       [f"{i}" for i in range(fn)], cmap=cmap, size=1.0)
+    fig, _ = show_images([kernel[:, :, channel, i] for i in range(fn)], [f"{i}" for i in range(fn)],
+                         cmap=cmap, ncols=min(8, fn), size=1.0, fontsize=7)
+    return fig
 
 
 def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
@@ -203,23 +190,8 @@ def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
     if fmap.ndim != 3:
         raise ValueError(f"expected a feature map (H, W, C) or (1, H, W, C), got shape {fmap.shape}")
     c = min(fmap.shape[-1], max_maps)
-    fig = _panel_grid([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap, size=1.2)
-    if title:
-        fig.suptitle(title, fontsize=10)
-        fig.tight_layout(rect=(0, 0, 1, 0.94))
-    return fig
-
-
-def _panel_grid(panels, labels, cmap, size):
-    cols = min(8, len(panels))
-    rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols + 0.5, size * rows + 0.5), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, p, lab in zip(axes.ravel(), panels, labels):
-        ax.imshow(p, cmap=cmap)
-        ax.set_title(lab, fontsize=7)
-    fig.tight_layout()
+    fig, _ = show_images([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap,
+                         ncols=min(8, c), size=1.2, fontsize=7, suptitle=title)
     return fig
 
 
@@ -228,7 +200,7 @@ def plot_heatmap(image, heat, title=None, alpha=0.5, cmap="jet"):
 
     heat (h, w) is stretched over the image (H, W); larger = more important for the prediction.
     """
-    img = _squeeze_image(image)
+    img = as_image(image)
     heat = np.asarray(heat, dtype=float)
     if heat.ndim != 2:
         raise ValueError(f"expected a 2-D heat map, got shape {heat.shape}")

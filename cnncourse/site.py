@@ -18,11 +18,9 @@ import html
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
-from . import slides
-
+from . import paths, slides
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -123,7 +121,7 @@ def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
     out.mkdir(parents=True, exist_ok=True)
     assets = slides.copy_assets(vendor, out)
     if exercise_dir is None:
-        exercise_dir = slides.course_root() / "exercises"
+        exercise_dir = paths.exercises()
     rows, errors = [], []
     for path in paths:
         log(f"site: {path} ...")
@@ -174,16 +172,9 @@ def configure_parser(parser):
 
 
 def run(args) -> int:
-    try:
-        paths = slides.lecture_notebooks(args.notebooks)
-        index, errors = build_site(
-            paths, args.out or default_out(),
+    return slides.run_build(
+        lambda: build_site(
+            slides.lecture_notebooks(args.notebooks), args.out or default_out(),
             None if args.no_slides else (args.slides_out or slides.default_out()),
-            args.timeout, args.fresh, exercise_dir=args.exercises)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for message in errors:
-        print(f"error: {message}", file=sys.stderr)
-    print(f"site: open {index} in a browser")
-    return 1 if errors else 0
+            args.timeout, args.fresh, exercise_dir=args.exercises),
+        lambda index: f"site: open {index} in a browser")

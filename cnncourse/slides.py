@@ -27,12 +27,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import deck_template, deck_widgets
+from . import deck_template, deck_widgets, paths
 
 INSTRUCTOR_TAG = "instructor"
 VENDOR_ENV = "CNNCOURSE_VENDOR"
 ASSETS_DIR = "assets"          # the folder beside the decks (or pages) holding what they load
-_REPO = Path(__file__).resolve().parents[1]
 
 # Files inside the vendor folder that the templates load (relative to it).
 VENDOR_FILES = {
@@ -67,16 +66,14 @@ KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
 # Finding things
 # --------------------------------------------------------------------------------------------
 def course_root() -> Path:
-    """The course checkout this package lives in, else the current folder: the default
-    folders (notebooks/, build/) are the same from any current folder."""
-    if (_REPO / "pyproject.toml").is_file() and (_REPO / "notebooks").is_dir():
-        return _REPO
-    return Path.cwd()
+    """The course checkout this package lives in, else the current folder
+    (:func:`cnncourse.paths.root`): the default folders are the same from any current folder."""
+    return paths.root()
 
 
 def build_dir() -> Path:
-    """Where generated files go by default: ``build/`` of :func:`course_root`."""
-    return course_root() / "build"
+    """Where generated files go by default: ``build/`` of the course (:func:`cnncourse.paths.build`)."""
+    return paths.build()
 
 
 def default_out(instructor: bool = False) -> Path:
@@ -90,8 +87,9 @@ def executed_cache() -> Path:
 
 
 def vendor_dir() -> Path:
-    """The folder holding the offline web assets: $CNNCOURSE_VENDOR, else :func:`build_dir`'s
-    vendor/ (``make setup`` fills it)."""
+    """The folder holding the offline web assets: $CNNCOURSE_VENDOR, else build/vendor/ of the
+    course (cnncourse.paths.build: the checkout's, else the current folder's; ``make setup``
+    fills it)."""
     if os.environ.get(VENDOR_ENV):
         return Path(os.environ[VENDOR_ENV]).resolve()
     return build_dir() / "vendor"
@@ -412,13 +410,23 @@ def configure_parser(parser):
 
 def run(args) -> int:
     out = args.out or default_out(args.instructor)
+    return run_build(
+        lambda: build_decks(lecture_notebooks(args.notebooks), out, args.instructor,
+                            args.timeout, args.fresh),
+        lambda decks: f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' for "
+                      "speaker notes.")
+
+
+def run_build(build, done) -> int:
+    """A build command's ending (slides and site): build() -> (result, errors); a missing
+    notebook or asset is one error line, each notebook that failed another; done(result) says
+    where the result is. Exit status 1 when anything failed."""
     try:
-        paths = lecture_notebooks(args.notebooks)
-        decks, errors = build_decks(paths, out, args.instructor, args.timeout, args.fresh)
+        result, errors = build()
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
-    print(f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' for speaker notes.")
+    print(done(result))
     return 1 if errors else 0

@@ -1,6 +1,7 @@
 """Training recipes shared by notebooks 08-09 and the accuracy benchmark.
 
-- ``prepare(x)``: Fashion-MNIST uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1] (001's reshape + /255).
+- ``prepare(x)``: Fashion-MNIST uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1] (001's reshape
+  + /255); it is ``ops.prepare_images``, the reference of exercise 08's prepare_images.
 - ``train_seed_model``: document 001's model trained exactly as 001 configures it.
 - ``train_best_model``: the course's best CPU model with its recipe.
 - ``augmentation``: random flips and shifts of up to 2 px (003's ConvNetJS demo) as Keras layers.
@@ -12,15 +13,9 @@ import time
 import numpy as np
 import keras
 
+from . import ops
 
-def prepare(x):
-    """uint8 images (N, 28, 28) -> float32 (N, 28, 28, 1) scaled to [0, 1]."""
-    x = np.asarray(x)
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4:
-        raise ValueError(f"expected images (N, H, W) or (N, H, W, 1), got shape {x.shape}")
-    return (x / 255.0).astype("float32")
+prepare = ops.prepare_images        # one function; notebooks 09-10 call it training.prepare
 
 
 def augmentation(flip=True, shift_px=2, size=28, seed=None):
@@ -69,8 +64,6 @@ def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
     and right (each with its mirror if flip). The unshifted view(s) count as much as the four
     shifted ones together: small shifts are a second opinion, not the main one.
     """
-    from . import inside
-
     def views(images):
         p = model.predict(images, batch_size=batch_size, verbose=0)
         if flip:
@@ -79,7 +72,7 @@ def evaluate(model, x, y, flip=False, shift=0, batch_size=1000):
     p = views(x)
     if shift:
         moves = [(0, shift), (0, -shift), (shift, 0), (-shift, 0)]
-        p = (p + sum(views(inside.shift(x, dy, dx)) for dy, dx in moves) / len(moves)) / 2
+        p = (p + sum(views(ops.shift(x, dy, dx)) for dy, dx in moves) / len(moves)) / 2
     return float(np.mean(p.argmax(axis=1) == np.asarray(y))), p
 
 

@@ -1,15 +1,15 @@
-"""Small drawing helpers shared by the lecture notebooks and the widgets.
+"""Drawing primitives of the lecture notebooks and the widgets: grids of numbers and images.
+(Figures of training results - learning curves, confusion matrices, filters - are in ``plots``.)
 
 - ``draw_grid(ax, values)`` draws a numeric grid (a 2D array, or a 1D array as one row) with
   each value written in its cell and returns a ``GridView`` that can be updated in place
   (``set_values``, ``highlight``, ``shade``) - what the widgets' steppers use.
-- ``show_images(images, titles)`` shows images side by side.
+  ``numbers_fit(values)`` is the one rule for when numbers are written in the cells.
+- ``show_images(images, titles)`` lays images out in a grid: the course's one image grid
+  (``plots.image_grid``, ``plots.plot_filters`` and ``plots.plot_feature_maps`` use it).
 - ``new_figure(w, h)`` makes a matplotlib Figure that is *not* registered with pyplot (so it is
   never shown twice by the inline backend); ``figure_png(fig)`` renders it to PNG bytes for an
   ``ipywidgets.Image``: swapping that image's bytes is how the widgets update without flicker.
-
-Functions here are used by other modules: keep their signatures stable; append new ones at
-the end of the file.
 """
 from __future__ import annotations
 
@@ -25,13 +25,26 @@ from .fonts import use_hangul_font   # public here too: cnncourse.viz.use_hangul
 
 use_hangul_font()                     # Korean titles and labels in every figure the course draws
 
-__all__ = ["format_cell", "GridView", "draw_grid", "show_images", "new_figure", "figure_png",
-           "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR", "use_hangul_font"]
+__all__ = ["format_cell", "numbers_fit", "GridView", "draw_grid", "show_images", "as_image",
+           "new_figure", "figure_png", "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR",
+           "use_hangul_font"]
 
 WINDOW_COLOR = "#d62728"      # the kernel's current window (red)
 CURRENT_COLOR = "#ff7f0e"     # the output cell being computed (orange)
 PAD_COLOR = "#bbbbbb"         # padding cells (grey)
-MAX_TEXT_CELLS = 400          # above this many cells, values are not written (too small to read)
+# Numbers are written in a grid's cells only when they stay readable: integers ("12") are
+# short, decimals ("-0.537") need about twice the width.
+MAX_SIDE_FOR_NUMBERS = {"integers": 12, "decimals": 8}
+MAX_CELLS_FOR_LINES = 1600    # above this many cells, cell borders would hide the picture
+
+
+def numbers_fit(values) -> bool:
+    """Whether the values of a grid (H,W) or (L,) are written in its cells: when its longer
+    side has at most 12 cells for integers, 8 for decimals (NaN cells are not counted)."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    kind = "integers" if np.all(finite == np.round(finite)) else "decimals"
+    return max(values.shape, default=0) <= MAX_SIDE_FOR_NUMBERS[kind]
 
 
 def format_cell(v) -> str:
@@ -53,6 +66,7 @@ class GridView:
     """A grid of numbers drawn on a matplotlib Axes, updatable in place.
 
     values: (H, W) or (L,) (drawn as one row). NaN cells are drawn blank ("not computed yet").
+    show_values: write the numbers in the cells; default ``numbers_fit(values)``.
     Keeps the image, the text artists and the highlight rectangles so that a widget can move a
     window or change values with ``set_data``/``set_text`` instead of redrawing the Axes.
     """
@@ -75,7 +89,7 @@ class GridView:
         h, w = values.shape
         ax.set_xticks([])
         ax.set_yticks([])
-        if grid_lines and h * w <= 4 * MAX_TEXT_CELLS:
+        if grid_lines and h * w <= MAX_CELLS_FOR_LINES:
             ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
             ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
             ax.grid(which="minor", color="#888888", linewidth=0.5)
@@ -83,7 +97,7 @@ class GridView:
         if title:
             ax.set_title(title, fontsize=10)
         if show_values is None:
-            show_values = h * w <= MAX_TEXT_CELLS
+            show_values = numbers_fit(values)
         self.texts = None
         if show_values:
             size = fontsize or _font_size(h, w)
@@ -133,10 +147,6 @@ class GridView:
             rect.set_visible(True)
         return rect
 
-    def hide_highlight(self, name="window"):
-        if name in self.highlights:
-            self.highlights[name].set_visible(False)
-
     def shade(self, rows=(), cols=(), *, color=WINDOW_COLOR, alpha=0.25, hatch=None):
         """Shade whole rows and columns (e.g. the ones a kernel never visits). Returns patches."""
         h, w = self.shape
@@ -165,14 +175,17 @@ def draw_grid(ax, values, **kwargs) -> GridView:
 
 
 def show_images(images, titles=None, *, cmap="gray", ncols=None, size=3.0, colorbar=False,
-                suptitle=None, vmin=None, vmax=None, fig=None):
-    """Show images side by side; returns (fig, axes).
+                suptitle=None, vmin=None, vmax=None, fig=None, captions=None,
+                caption_colors=None, fontsize=10):
+    """Images in a grid, ``ncols`` per row (default: all in one row); returns (fig, axes).
 
-    images: a list of (H,W) or (H,W,3) arrays. Grayscale uses ``cmap``; with colorbar=True each
-    gets its own colour bar (useful for feature maps with negative values). Uses pyplot (so the
-    inline backend shows it) unless a Figure is given.
+    images: a sequence of (H,W), (H,W,1) or (H,W,3) arrays, each drawn on its own scale unless
+    vmin/vmax are given. Grayscale uses ``cmap``; with colorbar=True each gets its own colour
+    bar (useful for feature maps with negative values). titles go above the images, captions
+    below (in caption_colors). Uses pyplot (so the inline backend shows it) unless a Figure is
+    given.
     """
-    images = list(images)
+    images = [as_image(img) for img in images]
     n = len(images)
     ncols = ncols or n
     nrows = -(-n // ncols)
@@ -186,17 +199,30 @@ def show_images(images, titles=None, *, cmap="gray", ncols=None, size=3.0, color
         if k >= n:
             ax.set_visible(False)
             continue
-        img = np.asarray(images[k])
+        img = images[k]
         im = ax.imshow(img, cmap=None if img.ndim == 3 else cmap, vmin=vmin, vmax=vmax,
                        interpolation="nearest" if max(img.shape[:2]) <= 64 else "antialiased")
         if titles is not None and k < len(titles):
-            ax.set_title(titles[k], fontsize=10)
+            ax.set_title(titles[k], fontsize=fontsize)
+        if captions is not None and k < len(captions):
+            ax.set_xlabel(captions[k], color=caption_colors[k] if caption_colors else None)
         if colorbar and img.ndim == 2:
             fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     if suptitle:
-        fig.suptitle(suptitle)
+        fig.suptitle(suptitle, fontsize=fontsize + 2)
     fig.tight_layout()
     return fig, axes[:n]
+
+
+def as_image(img):
+    """(H,W), (H,W,3) or (H,W,4) as given; (H,W,1) -> (H,W)."""
+    img = np.asarray(img)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim not in (2, 3):
+        raise ValueError(f"expected an image of shape (H, W), (H, W, 1) or (H, W, 3), "
+                         f"got {img.shape}")
+    return img
 
 
 def new_figure(width, height) -> Figure:

@@ -2,6 +2,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.pop("CNNCOURSE_LANG", None)   # the tests speak English unless they choose Korean
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -44,3 +44,33 @@ def test_doctor_text_says_where_the_data_is_or_how_to_get_it(monkeypatch, tmp_pa
     if data.find_fashion_mnist():
         checkup.doctor()
         assert f"Fashion-MNIST found in {data.DEBIAN_DIR}" in capsys.readouterr().out
+
+
+def test_python_dash_m_cnncourse_is_the_cnncourse_command():
+    proc = subprocess.run([sys.executable, "-m", "cnncourse", "--help"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for name in cli.COMMANDS:
+        assert name in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "cnncourse", "frobnicate"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_bench_is_a_subcommand_and_python_dash_m_cnncourse_bench_its_alias(capsys, monkeypatch):
+    from cnncourse import bench
+    assert "bench" in cli.COMMANDS
+    try:
+        code = cli.main(["bench", "nonsense"])
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code == 2 and "invalid choice" in capsys.readouterr().err
+    proc = subprocess.run([sys.executable, "-m", "cnncourse.bench"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2 and "cnncourse bench" in proc.stdout
+    for name in bench.BENCHMARKS:
+        assert name in proc.stdout
+    seen = []
+    monkeypatch.setattr(bench, "main", lambda argv: seen.append(argv) or 0)
+    assert cli.main(["bench", "ops", "--repeat", "3"]) == 0
+    assert seen == [["ops", "--repeat", "3"]]

@@ -58,6 +58,16 @@ def test_exercise_notebook_shape(path):
         assert second.startswith(f"{module}.check_{check.metadata['cnncourse']['exercise']}(")
 
 
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_the_self_check_instructions_work_in_the_lab_terminal_and_in_a_cell(path):
+    """Each exercise says how to check it in both places a student can type (issue 15): the
+    terminal of `make lab` (the course's pytest first on PATH) and a notebook cell, where only
+    `!{sys.executable} -m pytest` is sure to be the kernel's own pytest."""
+    intro = nbformat.read(path, as_version=4).cells[0].source
+    assert f"pytest --nbval-lax exercises/{path.name}" in intro
+    assert f"!{{sys.executable}} -m pytest --nbval-lax {path.name}" in intro
+
+
 def test_stub_source_names_the_function_and_keeps_the_signature():
     source = ('def f(x):\n    """doc"""\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION'
               '\n\n\ndef g(y):\n    if y:\n        ### BEGIN SOLUTION\n        pass\n'

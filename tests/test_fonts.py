@@ -62,3 +62,24 @@ def test_no_hangul_font_gives_one_clear_warning(monkeypatch):
         warnings.simplefilter("error")
         assert fonts.use_hangul_font() is None                  # said once per session
     assert matplotlib.rcParams["font.family"] == before
+
+
+@pytest.mark.skipif(not _system_has_hangul_font(),
+                    reason="no Hangul font installed ('apt-get install fonts-nanum')")
+def test_set_language_ko_picks_the_hangul_font_again():
+    """A notebook that reset matplotlib's fonts (rcdefaults) and then asks for Korean gets the
+    Hangul fallback back: set_language("ko") calls use_hangul_font."""
+    import cnncourse
+    from cnncourse import i18n
+
+    before = i18n._chosen
+    try:
+        with matplotlib.rc_context():
+            matplotlib.rcdefaults()
+            assert not set(matplotlib.rcParams["font.family"]) & set(fonts.HANGUL_FONTS)
+            cnncourse.set_language("ko")
+            assert matplotlib.rcParams["font.family"][-1] in fonts.HANGUL_FONTS
+            problems = [w for w in render_warnings("합성곱 특성 맵") if "missing" in w]
+            assert not problems, problems
+    finally:
+        i18n._chosen = before

@@ -1,5 +1,6 @@
 """`cnncourse grade` end to end on a small chapter-02 class built in a temp dir: each kind of
-submission gets the status it deserves, the batch never stops, the files are left untouched."""
+submission gets the status it deserves, the batch never stops, the files are left untouched.
+(Hostile students: tests/test_grading_hostile.py.)"""
 import copy
 import csv
 import hashlib
@@ -56,12 +57,12 @@ def build_class(folder):
     disarmed.cells.insert(3, extra)
     save(disarmed, "disarmed.ipynb", ["failed", "error", "error"])
 
-    redefined = copy.deepcopy(wrong)           # a local fake check, and a patched module
-    edit(redefined, "conv1d-answer", FLIPPED_CONV1D, FLIPPED_CONV1D + (
-        "\n\n\ndef check_conv1d(f):\n    print('conv1d: OK (12 cases)')\n\n\n"
+    redefined = copy.deepcopy(wrong)           # a local fake check, and a patched module: the
+    edit(redefined, "conv1d-answer", FLIPPED_CONV1D, FLIPPED_CONV1D + (    # check hands out no
+        "\n\n\ndef check_conv1d(f):\n    print('conv1d: OK (12 cases)')\n\n\n"    # results
         "import cnncourse.checks.ch02\n"
         "cnncourse.checks.ch02.check_conv1d = lambda f: print('conv1d: OK (12 cases)')"))
-    save(redefined, "redefined.ipynb", ["invalid"] * 3)
+    save(redefined, "redefined.ipynb", ["error", "passed", "passed"])
 
     loop = copy.deepcopy(sol)
     edit(loop, "conv1d-answer", "    x, w = np.asarray(x, float), np.asarray(w, float)\n",
@@ -110,7 +111,8 @@ def test_every_submission_gets_the_status_it_deserves(graded):
 
 def test_report_columns_and_messages(graded):
     rows = {(Path(r["submission"]).name, r["exercise"]): r for r in graded["rows"]}
-    assert list(graded["rows"][0]) == ["submission", "exercise", "status", "message"]
+    assert list(graded["rows"][0]) == ["submission", "exercise", "status", "message", "flags",
+                                       "seed", "sandbox"]
     assert rows["correct.ipynb", "conv1d"]["message"] == "conv1d: OK (12 cases)"
     assert rows["empty.ipynb", "conv1d"]["message"] == "not implemented: conv1d: not implemented yet"
     wrong = rows["wrong.ipynb", "conv1d"]["message"]
@@ -121,6 +123,8 @@ def test_report_columns_and_messages(graded):
     assert "not valid JSON" in rows["broken.ipynb", "conv1d"]["message"]
     assert "03_padding" in rows["chapter03.ipynb", "conv1d"]["message"]
     assert "replaced" in rows["redefined.ipynb", "conv1d"]["message"]
+    assert "reference: cnncourse.checks.ch02.check_conv1d" in rows["redefined.ipynb", "conv1d"]["flags"]
+    assert rows["correct.ipynb", "conv1d"]["flags"] == ""
 
 
 def test_submissions_are_byte_identical_afterwards(graded):
@@ -137,7 +141,7 @@ def test_summary_and_json_report(tmp_path):
     grading.write_report(rows, tmp_path / "r.json")
     data = json.loads((tmp_path / "r.json").read_text())
     assert data[0] == {"submission": "a.ipynb", "exercise": "conv1d", "status": "passed",
-                       "message": "ok"}
+                       "message": "ok", "flags": "", "seed": "", "sandbox": ""}
     with pytest.raises(ValueError, match=".csv or .json"):
         grading.write_report(rows, tmp_path / "r.txt")
 
@@ -156,8 +160,8 @@ def test_graded_copy_restores_checks_and_strips_markers():
     assert "NBVAL" not in answer.source and answer.metadata["tags"] == ["solution"]
     sources = [c.source for c in graded.cells]
     assert sources.index("helper = 1") > sources.index(cell(original, "setup").source)
-    integrity = [c for c in graded.cells if "integrity" in c.metadata.get("tags", [])]
-    assert len(integrity) == len(EXERCISES)
+    assert not any("integrity" in c.metadata.get("tags", []) for c in graded.cells)
+    assert "look-code" not in [c.id for c in graded.cells]       # demos are not graded
 
 
 def test_a_missing_answer_cell_is_invalid():
@@ -180,3 +184,25 @@ def test_answer_cells_with_new_ids_are_matched_by_their_def_line():
         [c.id for c in original.cells if "check" in c.metadata.get("tags", [])]
     sources = [c.source for c in graded.cells]
     assert len(sources) == len(set(sources)), "copies of pristine cells must not run twice"
+
+
+def test_the_benchmarks_wrong_submission_is_wrong_whatever_the_solution_says(tmp_path):
+    """bench/grading.py's wrong answer replaces the whole answer cell, and the benchmark checks
+    the statuses it measures: a change in the solution cannot make it right unnoticed."""
+    import numpy as np
+    from cnncourse.bench import grading as bench_grading
+    from cnncourse.checks import ch02
+    namespace = {"np": np}
+    exec(bench_grading.WRONG_CONV1D, namespace)
+    with pytest.raises(AssertionError, match="conv1d: wrong values"):
+        ch02.check_conv1d(namespace["conv1d"])
+    made = bench_grading.make_class(tmp_path, 10)
+    assert [kind for _, kind in made].count("wrong") == 3 and made[9][1] == "untouched"
+    wrong = nbformat.read(next(path for path, kind in made if kind == "wrong"), as_version=4)
+    assert cell(wrong, "conv1d-answer").source == bench_grading.WRONG_CONV1D
+    rows = [grading.Row(path, ex, status) for path, kind in made
+            for ex, status in zip(EXERCISES, bench_grading.EXPECTED[kind])]
+    bench_grading.check_statuses(made, rows)
+    rows[6] = grading.Row(rows[6].submission, rows[6].exercise, "passed")   # the wrong conv1d
+    with pytest.raises(AssertionError, match="wrong"):
+        bench_grading.check_statuses(made, rows)

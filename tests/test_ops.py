@@ -41,21 +41,13 @@ def conv_case(draw):
     return x, k, stride, padding
 
 
+@pytest.mark.parametrize("conv2d", [ops.conv2d, ops.conv2d_naive], ids=["fast", "naive"])
 @SETTINGS
-@given(conv_case())
-def test_conv2d_matches_tf_nn_conv2d(case):
+@given(case=conv_case())
+def test_conv2d_matches_tf_nn_conv2d(conv2d, case):
     x, w, stride, padding = case
     expected = tf_conv2d(x, w, stride, padding.upper())
-    np.testing.assert_allclose(ops.conv2d(x, w, stride=stride, padding=padding), expected,
-                               rtol=1e-4, atol=1e-4)
-
-
-@settings(max_examples=15, deadline=None)
-@given(conv_case())
-def test_naive_conv2d_matches_tf_too(case):
-    x, w, stride, padding = case
-    expected = tf_conv2d(x, w, stride, padding.upper())
-    np.testing.assert_allclose(ops.conv2d_naive(x, w, stride=stride, padding=padding), expected,
+    np.testing.assert_allclose(conv2d(x, w, stride=stride, padding=padding), expected,
                                rtol=1e-4, atol=1e-4)
 
 
@@ -263,6 +255,77 @@ def test_layout_helpers_round_trip():
     np.testing.assert_array_equal(ops.relu(np.array([-1.0, 0.0, 2.0])), [0, 0, 2])
 
 
+# ----------------------------------------------------------------------------- helpers of the notebooks
+def test_prepare_images_adds_the_channel_axis_and_scales():
+    x = np.random.default_rng(1).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    out = ops.prepare_images(x)
+    assert out.shape == (3, 28, 28, 1) and out.dtype == np.float32
+    np.testing.assert_allclose(out[..., 0], x / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(ops.prepare_images(x[..., None]), out)
+
+
+@pytest.mark.parametrize("dy,dx", [(0, 1), (2, -1), (-3, 0), (-1, -2), (0, 0)])
+def test_shift_moves_pixels_and_fills_what_comes_in(dy, dx):
+    x = np.random.default_rng(2).random((2, 5, 6, 3))
+    moved = ops.shift(x, dy, dx, fill=-1.0)
+    assert moved.shape == x.shape and moved.dtype == x.dtype
+    for n, r, c, ch in np.ndindex(x.shape):              # pixel by pixel, from the definition
+        inside = 0 <= r - dy < 5 and 0 <= c - dx < 6
+        assert moved[n, r, c, ch] == (x[n, r - dy, c - dx, ch] if inside else -1.0)
+    np.testing.assert_array_equal(ops.shift(x[0], dy, dx, fill=-1.0), moved[0])      # (H,W,C)
+    np.testing.assert_array_equal(ops.shift(x[0, ..., 1], dy, dx, fill=-1.0), moved[0, ..., 1])
+    with pytest.raises(ValueError, match="out of view"):
+        ops.shift(x, 0, 6)
+
+
+def test_brightness_and_occlude_keep_the_shape():
+    x = np.random.default_rng(3).random((6, 6))
+    np.testing.assert_allclose(ops.brightness(x, 0.5), x / 2)
+    assert ops.brightness(x, 10).max() == 1.0 and ops.brightness(x, 10).shape == (6, 6)
+    hidden = ops.occlude(x, 1, 2, 3, fill=0.5)
+    assert (hidden[1:4, 2:5] == 0.5).all() and hidden[0, 0] == x[0, 0] and (x != 0.5).all()
+
+
+def test_sobel_kernels_are_003s_and_read_only():
+    np.testing.assert_array_equal(ops.SOBEL_X, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    np.testing.assert_array_equal(ops.SOBEL_Y, ops.SOBEL_X.T)
+    with pytest.raises(ValueError):
+        ops.SOBEL_X[0, 0] = 5.0
+
+
+@pytest.mark.parametrize("padding,mode,stride", [("valid", "zeros", 1), ("same", "zeros", 1),
+                                                 ("same", "replicate", 1), (2, "replicate", 2),
+                                                 (((1, 0), (2, 1)), "zeros", (2, 1))])
+def test_usage_counts_are_the_sums_of_one_hot_convolutions(padding, mode, stride):
+    shape, f = (5, 6), (3, 2)
+    counts = ops.usage_counts(shape, f, padding, mode, stride)
+    for r, c in np.ndindex(*shape):
+        one_hot = np.zeros(shape)
+        one_hot[r, c] = 1.0
+        uses = ops.conv2d(one_hot, np.ones(f), padding=padding, pad_mode=mode, stride=stride)
+        assert counts[r, c] == uses.sum(), (r, c)
+
+
+def test_kept_by_max_pool_keeps_each_windows_first_maximum():
+    x = np.random.default_rng(4).integers(0, 4, (7, 7)).astype(float)   # many ties
+    for size, stride in [(2, 2), (3, 2), (2, 1)]:
+        firsts = set()
+        for i, j in np.ndindex(*ops.max_pool2d(x, size, stride).shape):
+            window = x[i * stride:i * stride + size, j * stride:j * stride + size]
+            u, v = divmod(int(np.argmax(window)), size)   # the first maximum in reading order
+            firsts.add((i * stride + u, j * stride + v))
+        kept = ops.kept_by_max_pool(x, size, stride)
+        assert kept.sum() == len(firsts) and all(kept[cell] for cell in firsts)
+
+
+def test_pool2d_is_max_or_average_pooling():
+    x = np.random.default_rng(5).random((6, 6, 2))
+    np.testing.assert_array_equal(ops.pool2d(x, 2, 1, "max"), ops.max_pool2d(x, 2, 1))
+    np.testing.assert_array_equal(ops.pool2d(x, 3, mode="avg"), ops.avg_pool2d(x, 3))
+    with pytest.raises(ValueError, match="mode"):
+        ops.pool2d(x, 2, mode="min")
+
+
 # ----------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("call, words", [
     (lambda: ops.conv2d(np.ones((5, 5, 3)), np.ones((3, 3, 2, 4))),
@@ -282,6 +345,11 @@ def test_layout_helpers_round_trip():
     (lambda: ops.max_pool2d(np.ones((3, 3)), 4), ["pool window 4x4", "3x3"]),
     (lambda: ops.conv1d(np.ones((3, 3)), np.ones(2)), ["1D x and w"]),
     (lambda: ops.pad2d(np.ones((3, 3)), "same"), ["same_padding"]),
+    (lambda: ops.same_padding(5, 3, 0), ["stride must be >= 1"]),
+    (lambda: ops.output_size(5, 3, (1, 2)), ["one int", "(1, 2)"]),
+    (lambda: ops.conv2d_params(0, 3, 8), ["kernel_size must be >= 1"]),
+    (lambda: ops.max_pool2d(np.ones((4, 4)), 0), ["pool_size must be >= 1"]),
+    (lambda: ops.usage_counts((3, 3), 5), ["kernel 5x5", "padded input 3x3"]),
 ])
 def test_bad_input_raises_a_clear_value_error(call, words):
     with pytest.raises(ValueError) as err:

@@ -119,7 +119,7 @@ def test_evaluate_with_flip_averages_mirror_predictions():
 def test_shift_moves_every_image_of_a_batch_pixel_by_pixel():
     x = RNG.random((3, 6, 6, 1)).astype("float32")
     for dy, dx in [(0, 1), (0, -1), (2, 0), (-1, -2)]:
-        moved = inside.shift(x, dy, dx)
+        moved = ops.shift(x, dy, dx)
         assert moved.shape == x.shape
         for n, r, c in np.ndindex(3, 6, 6):
             src_r, src_c = r - dy, c - dx
@@ -133,7 +133,7 @@ def test_evaluate_with_shifts_weights_unshifted_views_as_much_as_all_shifts():
     y = RNG.integers(0, 4, 20)
     acc, p = training.evaluate(m, x, y, flip=True, shift=1)
     both = lambda imgs: (m.predict(imgs, verbose=0) + m.predict(imgs[:, :, ::-1], verbose=0)) / 2
-    shifted = [np.stack([inside.shift(im, dy, dx) for im in x]) for dy, dx in [(0, 1), (0, -1), (1, 0), (-1, 0)]]
+    shifted = [np.stack([ops.shift(im, dy, dx) for im in x]) for dy, dx in [(0, 1), (0, -1), (1, 0), (-1, 0)]]
     manual = 0.5 * both(x) + 0.125 * sum(both(s) for s in shifted)
     assert np.allclose(p, manual, atol=1e-6)
     assert acc == pytest.approx(np.mean(manual.argmax(1) == y))
@@ -170,16 +170,48 @@ def test_grad_cam_is_a_normalized_map_of_the_layer_size():
     m = tiny_model()
     cam = inside.grad_cam(m, RNG.random((8, 8, 1)), "c1")
     assert cam.shape == (8, 8) and cam.min() >= 0 and cam.max() <= 1 + 1e-6
+    # an all-zero or constant map is no heat map: the largest value is 1, and the map varies
+    assert cam.max() == pytest.approx(1.0) and cam.std() > 0.05
+
+
+def grad_cam_by_hand(m, x):
+    """Grad-CAM of tiny_model at c1 in NumPy: the feature maps A from ops.conv2d, the gradient
+    of the top softmax probability through Dense, Flatten and 2x2 max pooling by the chain
+    rule, alpha_k = mean of that gradient over map k, cam = ReLU(sum_k alpha_k A^k) / max."""
+    w, b = (np.asarray(v, float) for v in m.get_layer("c1").weights)
+    wd, bd = (np.asarray(v, float) for v in m.get_layer("out").weights)
+    a = ops.relu(ops.conv2d(np.asarray(x, float), w, b, padding="same"))     # (8, 8, 3)
+    pooled = ops.max_pool2d(a, 2)                                            # (4, 4, 3)
+    z = pooled.reshape(-1) @ wd + bd
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    c = int(np.argmax(p))
+    dz = p[c] * ((np.arange(len(p)) == c) - p)              # d p_c / d z (softmax)
+    dpooled = (wd @ dz).reshape(pooled.shape)                # through Dense and Flatten
+    grads = np.stack([np.where(ops.kept_by_max_pool(a[:, :, k], 2),
+                               np.kron(dpooled[:, :, k], np.ones((2, 2))), 0.0)
+                      for k in range(a.shape[2])], axis=-1)  # max pooling routes to the max
+    cam = ops.relu((a * grads.mean(axis=(0, 1))).sum(axis=-1))
+    return cam / cam.max()
+
+
+def test_grad_cam_equals_the_formula_computed_by_hand():
+    m = tiny_model()
+    for seed in range(3):
+        x = np.random.default_rng(seed).random((8, 8, 1)).astype("float32")
+        expected = grad_cam_by_hand(m, x)
+        assert expected.std() > 0.05                        # a real map, not a flat one
+        np.testing.assert_allclose(inside.grad_cam(m, x, "c1"), expected, atol=1e-4)
 
 
 def test_shift_brightness_occlude():
     x = RNG.random((6, 6, 1)).astype("float32")
-    s = inside.shift(x, 1, -2)
+    s = ops.shift(x, 1, -2)
     assert np.allclose(s[1:, :4], x[:5, 2:]) and np.all(s[0] == 0) and np.all(s[:, 4:] == 0)
-    assert np.allclose(inside.shift(x, 0, 0), x)
-    assert np.allclose(inside.brightness(x, 0.5), x * 0.5)
-    assert inside.brightness(x, 10).max() <= 1.0
-    o = inside.occlude(x, 1, 2, 3)
+    assert np.allclose(ops.shift(x, 0, 0), x)
+    assert np.allclose(ops.brightness(x, 0.5), x * 0.5)
+    assert ops.brightness(x, 10).max() <= 1.0
+    o = ops.occlude(x, 1, 2, 3)
     assert np.all(o[1:4, 2:5] == 0) and np.allclose(o[0], x[0])
 
 

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from cnncourse import ops, viz  # noqa: E402
 from cnncourse.widgets import ConvStepper, PaddingExplorer, SizePlayground  # noqa: E402
 from cnncourse.widgets.conv_stepper import OUTPUT_VALUE_CLASS, format_value  # noqa: E402
-from cnncourse.widgets.padding_explorer import usage_counts  # noqa: E402
+from cnncourse.ops import usage_counts  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG"
 

@@ -9,8 +9,14 @@ import pytest
 
 from cnncourse import data, ops
 from cnncourse.widgets.kernel_lab import PRESETS, KernelLab, to_gray
-from cnncourse.widgets.pooling_stepper import (PoolingStepper, kept_by_max_pool, pool,
-                                               shift_right)
+from cnncourse.ops import kept_by_max_pool, pool2d as pool
+from cnncourse.widgets.pooling_stepper import PoolingStepper
+
+
+def shift_right(x, pixels=1, fill=None):
+    """What the pooling stepper's shift toggle shows: ops.shift with the background coming in."""
+    return ops.shift(x, 0, pixels, fill=np.min(x) if fill is None else fill)
+
 
 RNG = np.random.default_rng(0)
 

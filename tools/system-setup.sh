@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System packages a fresh Debian/Ubuntu machine lacks: the Fashion-MNIST files and, for the
-# browser tests, Chromium and a Korean font; npm, which fetches the offline copies of reveal.js/MathJax for the slide
+# System packages a fresh Debian/Ubuntu machine lacks: the Fashion-MNIST files, bubblewrap (the
+# sandbox of `cnncourse grade`: one per submission) and, for the browser tests, Chromium and a
+# Korean font; npm, which fetches the offline copies of reveal.js/MathJax for the slide
 # decks and the course site (tools/vendor-web.sh, into build/vendor/). Installed only where apt is
 # usable as root; otherwise we say what to do.
 set -u
 need=()
 [[ -d /usr/share/datasets/fashion-mnist ]] || need+=(dataset-fashion-mnist)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 # A Hangul font, so the Korean terms show in the browser (decks, site, JupyterLab screenshots).
@@ -26,6 +28,7 @@ else
   echo "note: not installing ${need[*]} (needs apt-get as root)." >&2
   echo "  Fashion-MNIST: 'sudo apt-get install dataset-fashion-mnist', or set CNNCOURSE_DATA," >&2
   echo "  or let Keras download it on first use. Browser tests are skipped without chromium." >&2
+  echo "  Grading without bubblewrap ('sudo apt-get install bubblewrap') is not isolated." >&2
 fi
 vendor
 exit 0

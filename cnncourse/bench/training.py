@@ -1,4 +1,4 @@
-"""python -m cnncourse.bench training [--json PATH] [--epochs-scale F]
+"""cnncourse bench training [--json PATH] [--epochs-scale F]
 
 Accuracy benchmark, one run on this machine, side by side:
   (a) seed_model: document 001's CNN exactly as 001 configures it (Adam 1e-4, batch 32, 10 epochs,
@@ -18,7 +18,9 @@ import platform
 import time
 from pathlib import Path
 
-DEFAULT_JSON = Path("build") / "bench" / "training.json"
+from .. import paths
+
+DEFAULT_JSON = paths.build() / "bench" / "training.json"
 
 
 def _machine():
@@ -78,7 +80,7 @@ def report(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cnncourse.bench training",
+    parser = argparse.ArgumentParser(prog="cnncourse bench training",
                                      description=__doc__.splitlines()[2])
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON,
                         help=f"where to write the results (default {DEFAULT_JSON})")

@@ -1,9 +1,20 @@
-"""What every chapter's checks share: running a student's function on one case, comparing with
-the reference in ``cnncourse.ops``, and the messages a student reads.
+"""What every chapter's checks share: exercises described as data, the one case runner, the
+comparisons and the messages a student reads.
+
+An exercise is declared once, in its chapter's ``EXERCISES`` registry, as an :class:`Exercise`:
+its name, ``cases(seed)`` (the documents' worked examples first, then random cases drawn from
+the seed), the reference that gives the right answer for a case, the comparison, the hint and
+the seed the notebook's check uses. ``check(exercise, student)`` runs the student's function on
+every case with :func:`run_cases`; the ``check_<name>(function)`` a check cell calls is a
+three-line function of the chapter module that calls it. Code outside the chapter module can
+enumerate the registry, draw the cases of any seed and compute the references without running a
+student's code.
 
 A check raises AssertionError (wrong answer) naming the exercise, the case (shapes, seed),
 expected vs got and a hint; it lets NotImplementedError from an unfilled stub through unchanged;
-on success it prints exactly one line, ``<exercise>: OK (<n> cases)``.
+on success it prints exactly one line, ``<exercise>: OK (<n> cases)``. Every function a check
+runs through sets ``__tracebackhide__``, so pytest and IPython show the student the message
+rather than the frames of this package.
 
 The numpy functions used for comparing are bound here, at import time: the setup cell of every
 exercise notebook imports the checks before any student code runs, so replacing ``np.allclose``
@@ -11,7 +22,9 @@ afterwards does not change what a check compares with.
 """
 from __future__ import annotations
 
-import os
+import time
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -22,17 +35,7 @@ _isfinite = np.isfinite
 _array2string = np.array2string
 _default_rng = np.random.default_rng
 
-#: Grading evidence: when the grader sets this variable, every check that succeeds appends its
-#: exercise name to that file. ``cnncourse grade`` only counts a check cell as passed when the
-#: real check says so, so replacing a check function in the notebook does not pass it.
-EVIDENCE_ENV = "CNNCOURSE_GRADE_LOG"
-
-
-def rng(seed):
-    """The random generator of one case: cases are random, but fixed by their printed seed."""
-    return _default_rng(seed)
-
-
+# ----------------------------------------------------------------------------- messages
 def fmt(value, limit=6):
     """Short printable form of an array or value for messages (corners of large arrays)."""
     if isinstance(value, np.ndarray) or (isinstance(value, (list, tuple)) and value
@@ -46,6 +49,7 @@ def fmt(value, limit=6):
 
 def fail(exercise, case, problem, expected, got, hint):
     """Raise the AssertionError a student reads: what, which case, expected vs got, what to try."""
+    __tracebackhide__ = True
     raise AssertionError(
         f"{exercise}: {problem}\n"
         f"  case: {case}\n"
@@ -57,6 +61,7 @@ def fail(exercise, case, problem, expected, got, hint):
 def call(exercise, case, fn, *args, **kwargs):
     """Call the student's function; NotImplementedError passes through (the stub is unfilled),
     any other exception gets a note naming the exercise and the case."""
+    __tracebackhide__ = True
     if not callable(fn):
         raise AssertionError(f"{exercise}: expected a function, got {fn!r}; run the cell that "
                              f"defines {exercise} first and pass the function itself")
@@ -69,8 +74,15 @@ def call(exercise, case, fn, *args, **kwargs):
         raise
 
 
+def ok(exercise, n_cases):
+    """Report success: one fixed line."""
+    print(f"{exercise}: OK ({n_cases} case{'' if n_cases == 1 else 's'})")
+
+
+# ----------------------------------------------------------------------------- comparisons
 def assert_array(exercise, case, expected, got, hint, atol=1e-6, rtol=1e-6):
     """Compare an array answer with the reference: type, shape, then values."""
+    __tracebackhide__ = True
     expected = _asarray(expected)
     if got is None:
         fail(exercise, case, "your function returned None", expected, got,
@@ -88,12 +100,22 @@ def assert_array(exercise, case, expected, got, hint, atol=1e-6, rtol=1e-6):
                                  diff.shape) if diff.size else ()
         fail(exercise, case, f"wrong values (first large difference at index {tuple(map(int, where))})",
              expected, arr, hint)
-    return arr
+
+
+def assert_exact(exercise, case, expected, got, hint):
+    """An array answer that must equal the reference exactly (class indices, masks)."""
+    __tracebackhide__ = True
+    assert_array(exercise, case, expected, got, hint, atol=0, rtol=0)
 
 
 def assert_equal(exercise, case, expected, got, hint):
-    """Exact comparison for ints, tuples and shapes (numpy ints are accepted as ints)."""
+    """Exact comparison for ints, tuples, shapes and lists of them (numpy ints and arrays are
+    compared as the Python ints and tuples they hold)."""
+    __tracebackhide__ = True
+
     def norm(v):
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
         if isinstance(v, (list, tuple)):
             return tuple(norm(u) for u in v)
         if isinstance(v, np.integer):
@@ -103,10 +125,166 @@ def assert_equal(exercise, case, expected, got, hint):
         fail(exercise, case, "wrong answer", expected, got, hint)
 
 
-def ok(exercise, n_cases):
-    """Report success: one fixed line, and the grader's evidence when grading."""
-    print(f"{exercise}: OK ({n_cases} case{'' if n_cases == 1 else 's'})")
-    log = os.environ.get(EVIDENCE_ENV)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(exercise + "\n")
+def layer_summary(model):
+    """[(layer type, output shape without N, parameters)] of the conv/pool/flatten/dense layers."""
+    import keras
+    kinds = (keras.layers.Conv2D, keras.layers.AveragePooling2D, keras.layers.MaxPooling2D,
+             keras.layers.Flatten, keras.layers.Dense)
+    return [(type(layer).__name__, tuple(layer.output.shape[1:]), layer.count_params())
+            for layer in model.layers if isinstance(layer, kinds)]
+
+
+def compare_models(exercise, case, expected, got, hint, ref_label="the reference model"):
+    """Assert that the model ``got`` has the layers of the model ``expected`` (type, output
+    shape, parameters), its output shape and its parameter count; return the comparisons made."""
+    __tracebackhide__ = True
+    import keras
+    if not isinstance(got, keras.Model):
+        fail(exercise, case, "the function must return a keras.Model", "a keras.Model", got, hint)
+    try:
+        summary = layer_summary(got)
+        out_shape = tuple(got.outputs[0].shape)
+    except Exception as err:  # a model that was never built has no output shapes
+        fail(exercise, case, f"the model has no output shapes ({type(err).__name__}: {err})",
+             "a model that starts with keras.Input((28, 28, 1))", got, hint)
+    reference = layer_summary(expected)
+    for i, (e, g) in enumerate(zip(reference, summary)):
+        if e != g:
+            fail(exercise, f"{case}, layer {i + 1} (type, output shape, parameters)",
+                 f"layer differs from {ref_label}", e, g, hint)
+    assert_equal(exercise, f"{case}: number of conv/pool/flatten/dense layers", len(reference),
+                 len(summary), hint)
+    assert_equal(exercise, f"{case}: output shape", tuple(expected.outputs[0].shape), out_shape,
+                 hint)
+    assert_equal(exercise, f"{case}: total parameters", expected.count_params(),
+                 got.count_params(), hint)
+    return len(reference) + 2
+
+
+# ----------------------------------------------------------------------------- exercises as data
+class Case(NamedTuple):
+    """One call of a student's function: ``function(*args, **kwargs)``.
+
+    label: what the student reads about the case (shapes, values, where it comes from, seed).
+    function: for an exercise with several functions, which one this case calls (its name);
+    None means the exercise's only function.
+    held_out: what the answer is measured on when it is not computed from the inputs (the test
+    images a trained model is evaluated on): it is the case's expected value, and it is never
+    handed to the student's function (nor, when grading, to the student's kernel).
+    """
+    label: str
+    args: tuple = ()
+    kwargs: dict = {}
+    function: str | None = None
+    held_out: object = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise's check, as data (see the module docstring).
+
+    reference(*case.args, **case.kwargs) is the right answer; for an exercise with several
+    functions it is a dict {function name: reference}; None when every case carries its
+    ``held_out`` data instead. compare(exercise, label, expected, got, hint) raises
+    AssertionError on a wrong answer; it may return how many comparisons it made (a model is
+    compared layer by layer), otherwise the case counts as one. output(args, result) picks what
+    of a call is judged (default: the result; training: the model it was given, args[0]).
+    time_budget: seconds a call may take (training), or None.
+    """
+    name: str
+    cases: Callable[[int], list]
+    reference: Callable | dict | None
+    hint: str
+    seed: int = 0
+    compare: Callable = assert_array
+    functions: tuple = ()             # the student's function names; () means (name,)
+    output: Callable | None = None
+    time_budget: float | None = None
+
+    def function_names(self):
+        return self.functions or (self.name,)
+
+    def expected(self, case):
+        """The right answer of one case (its held-out data, when it has some)."""
+        return _expected(self.reference, case)
+
+    def judged(self, args, result):
+        """What of a call is compared with the expected value."""
+        return result if self.output is None else self.output(args, result)
+
+
+def registry(*exercises):
+    """{name: exercise} of a chapter, in notebook order."""
+    return {exercise.name: exercise for exercise in exercises}
+
+
+def check(exercise, student, seed=None):
+    """Run ``student`` (a function, or {name: function} for an exercise with several) on the
+    exercise's cases for ``seed`` (default: the notebook's) and print the OK line.
+
+    Grading mode (the grader runs this kernel: ``handout.grading_dir()``): run the student's
+    function on the grader's secret cases and hand the results out as plain data instead; the
+    grader judges them outside this kernel, so nothing here decides anything.
+    """
+    __tracebackhide__ = True
+    from cnncourse.checks import handout
+    if handout.grading_dir():
+        return handout.hand_out(exercise, student)
+    cases = exercise.cases(exercise.seed if seed is None else seed)
+    return run_cases(exercise.name, student, exercise.reference, cases, exercise.hint,
+                     exercise.compare, exercise.output, exercise.time_budget)
+
+
+def run_cases(name, student, reference, cases, hint, compare=assert_array, output=None,
+              time_budget=None):
+    """The one case loop of every check: call the student's function on a copy of each case's
+    inputs, compare with the reference's answer, then print ``<name>: OK (<n> cases)``.
+
+    student and reference: functions, or dicts {function name: function} when the cases say
+    which function they call (Case.function). output and time_budget: see Exercise. Returns the
+    number of cases counted.
+    """
+    __tracebackhide__ = True
+    count = 0
+    for case in cases:
+        exercise = case.function or name
+        args = _copies(case.args)
+        start = time.perf_counter()
+        got = call(exercise, case.label, _pick(student, case), *args,
+                   **dict(zip(case.kwargs, _copies(case.kwargs.values()))))
+        seconds = time.perf_counter() - start
+        if time_budget is not None and seconds > time_budget:
+            fail(exercise, case.label, "the call took longer than the time budget",
+                 f"<= {time_budget:.0f} s", f"{seconds:.1f} s",
+                 "fewer epochs or a larger batch_size")
+        if output is not None:
+            got = output(args, got)
+        count += compare(exercise, case.label, _expected(reference, case), got, hint) or 1
+    ok(name, count)
+    return count
+
+
+def _pick(functions, case):
+    return functions[case.function] if isinstance(functions, dict) else functions
+
+
+def _expected(reference, case):
+    if case.held_out is not None:
+        return case.held_out
+    return _pick(reference, case)(*case.args, **case.kwargs)
+
+
+def _copies(values):
+    """Arrays are copied, so that a student's function that writes into its input changes
+    neither the reference's input nor the next case."""
+    return tuple(v.copy() if isinstance(v, np.ndarray) else v for v in values)
+
+
+def rng(seed):
+    """The random generator of one case: cases are random, but fixed by their printed seed."""
+    return _default_rng(seed)
+
+
+def shapes(**arrays):
+    """'x shape (5,), w shape (3,)': how a case names its array inputs."""
+    return ", ".join(f"{name} shape {np.shape(value)}" for name, value in arrays.items())

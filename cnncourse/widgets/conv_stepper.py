@@ -50,35 +50,10 @@ class ConvStepper(CourseWidget):
             raise ValueError(f"b must be one number (one filter, one bias), got shape {np.shape(b)}")
         if not (isinstance(stride, (int, np.integer)) and stride >= 1):
             raise ValueError(f"stride must be an int >= 1, got {stride!r}")
+        self.kind = _kind(x, w)
         self.x, self.w, self.b, self.stride = x, w, float(b), int(stride)
-        if x.ndim == 1 and w.ndim == 1:
-            self.kind = "1d"
-        elif x.ndim == 2 and w.ndim == 2:
-            self.kind = "2d"
-        elif x.ndim == 3 and w.ndim == 3:
-            if x.shape[2] != w.shape[2]:
-                raise ValueError(f"channel mismatch: x {x.shape} has {x.shape[2]} channels but w "
-                                 f"{w.shape} has {w.shape[2]}; the kernel's depth must equal the "
-                                 "input's depth")
-            self.kind = "channels"
-        else:
-            raise ValueError(
-                f"ConvStepper takes x (L,) with w (K,), x (H,W) with w (FH,FW), or x (H,W,C) with "
-                f"w (FH,FW,C); got x {x.shape} and w {w.shape}")
-
-        s = self.stride
-        if self.kind == "1d":
-            self.pads = (ops.axis_padding(padding, len(x), len(w), s),)
-            self._output = ops.conv1d(x, w, self.b, stride=s, padding=self.pads[0])
-            self.padded = np.pad(x, self.pads[0])
-        else:
-            self.pads = ops.padding_2d(padding, x.shape[:2], w.shape[:2], (s, s))
-            if self.kind == "2d":
-                self._output = ops.conv2d(x, w, self.b, stride=s, padding=self.pads)
-            else:
-                self._output = ops.conv2d(x, w[..., None], self.b, stride=s,
-                                          padding=self.pads)[..., 0]
-            self.padded = ops.pad2d(x, self.pads)
+        self._output, self.padded, self.pads = _convolve(x, w, self.b, self.stride, padding,
+                                                         self.kind)
         self.out_shape = self._output.shape
         n_steps = int(np.prod(self.out_shape))
 
@@ -91,7 +66,8 @@ class ConvStepper(CourseWidget):
         self.value_html = widgets.HTML()
         self.value_html.add_class(OUTPUT_VALUE_CLASS)
         self.formula_html = widgets.HTML()
-        self._build_figure()
+        self.view = VIEWS[self.kind](self)
+        self.fig = self.view.fig
         self.step.observe(self._safely(self._render), names="value")
         self.widget = widgets.VBox([
             widgets.HBox([self.play, self.step, self.value_html]),
@@ -106,17 +82,13 @@ class ConvStepper(CourseWidget):
     def position(self, step=None):
         """Output index for a step: (i,) in 1D, (i, j) in 2D; row by row (S9)."""
         step = self.step.value if step is None else step
-        return (step,) if self.kind == "1d" else divmod(step, self.out_shape[1])
+        return tuple(int(k) for k in np.unravel_index(step, self.out_shape))
 
     def window(self, step=None):
         """The padded-input window under the kernel at this step: shape of w."""
         s = self.stride
-        if self.kind == "1d":
-            (i,) = self.position(step)
-            return self.padded[i * s:i * s + len(self.w)]
-        i, j = self.position(step)
-        fh, fw = self.w.shape[:2]
-        return self.padded[i * s:i * s + fh, j * s:j * s + fw]
+        return self.padded[tuple(slice(i * s, i * s + k)
+                                 for i, k in zip(self.position(step), self.w.shape))]
 
     def products(self, step=None):
         """Element-wise products window * w (the terms of the sum)."""
@@ -140,161 +112,234 @@ class ConvStepper(CourseWidget):
         return flat.reshape(self.out_shape)
 
     # ------------------------------------------------------------------ drawing
-    def _build_figure(self):
-        s, w = self.stride, self.w
-        if self.kind == "1d":
-            lp, k, ol = len(self.padded), len(w), self.out_shape[0]
-            cell = min(0.5, (MAX_FIG_WIDTH - 1.0) / lp)
-            width = lp * cell + 1.4
-            fig = viz.new_figure(width, 3 * cell + 1.6)
-            place = _Placer(fig, width, 3 * cell + 1.6)
-            self._ax_in = place(1.2, 0.35, lp * cell, cell)
-            self._ax_k = place(1.2, 0.85 + cell, k * cell, cell)
-            self._ax_out = place(1.2, 1.35 + 2 * cell, ol * cell, cell)
-            self._cell, self._x0, self._k_y = cell, 1.2, 0.85 + cell
-            lo, hi = _range(self.padded)
-            self.g_in = viz.draw_grid(self._ax_in, self.padded, cmap="Greys", vmin=lo,
-                                      vmax=hi + (hi - lo) * 0.6)
-            lo, hi = _range(w)
-            self.g_k = viz.draw_grid(self._ax_k, w, cmap="Purples", vmin=lo,
-                                     vmax=hi + (hi - lo) * 0.8)
-            lo, hi = _range(self._output)
-            self.g_out = viz.draw_grid(self._ax_out, self.partial_output(0), cmap="Oranges",
-                                       vmin=lo, vmax=hi + (hi - lo) * 0.5)
-            for ax, label in ((self._ax_in, "x (padded)"), (self._ax_k, "w"),
-                              (self._ax_out, "s = x ⊛ w + b")):
-                ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
-            self._mark_padding(self.g_in, self.pads[0], None)
-            self.fig = fig
-            return
+    def _render(self):
+        step = self.step.value
+        self.view.show(step)
+        self._show_figure(self.fig, tight=False)
+        index = ", ".join(str(k) for k in self.position(step))
+        self.value_html.value = (f"<span style='font-size:1.1em'>output[{index}] = "
+                                 f"<b>{html.escape(format_value(self.current_value()))}</b></span>")
+        self.formula_html.value = self._formula_html(step)
 
-        hp, wp = self.padded.shape[:2]
-        fh, fw = w.shape[:2]
-        oh, ow = self.out_shape
-        c = 1 if self.kind == "2d" else self.x.shape[2]
+    def _formula_html(self, step):
+        index = ", ".join(str(k) for k in self.position(step))
+        body = "<br>".join(self.view.formula(step))
+        return (f"<div style='font-family:monospace; font-size:0.95em; line-height:1.5'>"
+                f"<b>output[{index}]</b> (step {step} of {int(np.prod(self.out_shape)) - 1})"
+                f"<br>{body}</div>")
+
+
+def _kind(x, w):
+    """"1d", "2d" or "channels" from the shapes of x and w; ValueError for anything else."""
+    if x.ndim == 1 and w.ndim == 1:
+        return "1d"
+    if x.ndim == 2 and w.ndim == 2:
+        return "2d"
+    if x.ndim == 3 and w.ndim == 3:
+        if x.shape[2] != w.shape[2]:
+            raise ValueError(f"channel mismatch: x {x.shape} has {x.shape[2]} channels but w "
+                             f"{w.shape} has {w.shape[2]}; the kernel's depth must equal the "
+                             "input's depth")
+        return "channels"
+    raise ValueError(
+        f"ConvStepper takes x (L,) with w (K,), x (H,W) with w (FH,FW), or x (H,W,C) with "
+        f"w (FH,FW,C); got x {x.shape} and w {w.shape}")
+
+
+def _convolve(x, w, b, stride, padding, kind):
+    """(output, padded input, padding per axis), all from cnncourse.ops; ops raises when the
+    kernel does not fit."""
+    if kind == "1d":
+        pads = (ops.axis_padding(padding, len(x), len(w), stride),)
+        return ops.conv1d(x, w, b, stride=stride, padding=pads[0]), np.pad(x, pads[0]), pads
+    pads = ops.padding_2d(padding, x.shape[:2], w.shape[:2], (stride, stride))
+    if kind == "2d":
+        output = ops.conv2d(x, w, b, stride=stride, padding=pads)
+    else:                                  # one filter over all channels: (H,W,C,1) -> (OH,OW)
+        output = ops.conv2d(x, w[..., None], b, stride=stride, padding=pads)[..., 0]
+    return output, ops.pad2d(x, pads), pads
+
+
+# ---------------------------------------------------------------------- one view per kind
+class _View:
+    """How one kind of convolution is drawn: the figure (built once, it sets the stepper's
+    ``g_in``, ``g_k`` and ``g_out`` grids), what moves at each step, and the formula's lines."""
+
+    def __init__(self, stepper):
+        self.st = stepper
+        self.fig = self.build()
+
+    def build(self):
+        raise NotImplementedError
+
+    def show(self, step):
+        raise NotImplementedError
+
+    def formula(self, step):
+        raise NotImplementedError
+
+    def total_line(self, total):
+        """'= sum + b = value': the last line of every formula."""
+        st = self.st
+        return (f"= {_n(total)} + {_n(st.b)} = "
+                f"<b>{html.escape(format_value(total + st.b))}</b>")
+
+
+class _View1D(_View):
+    """1D: three rows (padded x, w, s); the kernel row slides under its window."""
+
+    def build(self):
+        st = self.st
+        lp, k, ol = len(st.padded), len(st.w), st.out_shape[0]
+        cell = min(0.5, (MAX_FIG_WIDTH - 1.0) / lp)
+        width, height = lp * cell + 1.4, 3 * cell + 1.6
+        fig = viz.new_figure(width, height)
+        place = _Placer(fig, width, height)
+        self.cell, self.x0 = cell, 1.2
+        ax_in = place(self.x0, 0.35, lp * cell, cell)
+        self.ax_k = place(self.x0, 0.85 + cell, k * cell, cell)
+        ax_out = place(self.x0, 1.35 + 2 * cell, ol * cell, cell)
+        st.g_in = _grid(ax_in, st.padded, "Greys", 0.6)
+        st.g_k = _grid(self.ax_k, st.w, "Purples", 0.8)
+        st.g_out = _grid(ax_out, st.partial_output(0), "Oranges", 0.5, values_of=st.output())
+        for ax, label in ((ax_in, "x (padded)"), (self.ax_k, "w"), (ax_out, "s = x ⊛ w + b")):
+            ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+        before, after = st.pads[0]
+        if before or after:                    # the real input, inside the padding
+            st.g_in.outline(0, before, 1, st.g_in.shape[1] - before - after, color="black",
+                            linestyle="--")
+        return fig
+
+    def show(self, step):
+        st = self.st
+        (i,) = st.position(step)
+        st.g_in.highlight(0, i * st.stride, 1, len(st.w))
+        fig_width = self.fig.get_size_inches()[0]
+        pos = self.ax_k.get_position()
+        self.ax_k.set_position([(self.x0 + i * st.stride * self.cell) / fig_width, pos.y0,
+                                pos.width, pos.height])
+        st.g_out.set_values(st.partial_output(step))
+        st.g_out.highlight(0, i, color=viz.CURRENT_COLOR)
+
+    def formula(self, step):
+        st = self.st
+        (i,) = st.position(step)
+        s, w = st.stride, st.w
+        return [f"s({i}) = Σ<sub>x</sub> z({i}·{s} + x) · u(x) + b"
+                f"   (window = padded x[{i * s}:{i * s + len(w)}])",
+                " + ".join(f"({_n(a)}×{_n(c)})" for a, c in zip(st.window(step), w)),
+                self.total_line(st.products(step).sum())]
+
+
+class _View2D(_View):
+    """2D: the padded input ⊛ the kernel = the output, side by side; one row of input and
+    kernel per channel (one row here, C rows in _ViewChannels)."""
+    equation = "="
+
+    def panels(self):
+        """[(title suffix, padded input (HP,WP), kernel (FH,FW), colour map)] per row."""
+        return [("", self.st.padded, self.st.w, "Greys")]
+
+    def build(self):
+        st = self.st
+        panels = self.panels()
+        hp, wp = st.padded.shape[:2]
+        fh, fw = st.w.shape[:2]
+        oh, ow = st.out_shape
         gaps = 0.9
         cell = min(0.45, (MAX_FIG_WIDTH - 2 * gaps - 0.4) / (wp + fw + ow))
         row_h = max(hp, fh) * cell + 0.45
-        height = max(c * row_h, oh * cell + 0.45) + 0.2
+        height = max(len(panels) * row_h, oh * cell + 0.45) + 0.2
         width = (wp + fw + ow) * cell + 2 * gaps + 0.4
         fig = viz.new_figure(width, height)
         place = _Placer(fig, width, height)
         x_in, x_k = 0.2, 0.2 + wp * cell + gaps
         x_out = x_k + fw * cell + gaps
-        names = CHANNEL_NAMES.get(c, tuple(f"c{k}" for k in range(c)))
-        cmaps = CHANNEL_CMAPS.get(c, ("Greys",) * c) if c > 1 else ("Greys",)
-        self.g_in, self.g_k = [], []
-        for ch in range(c):
-            y = 0.1 + ch * row_h + 0.35
-            xin = self.padded if c == 1 else self.padded[:, :, ch]
-            wk = w if c == 1 else w[:, :, ch]
+        (t, b), (l, r) = st.pads
+        st.g_in, st.g_k = [], []
+        for row, (label, xin, wk, cmap) in enumerate(panels):
+            y = 0.1 + row * row_h + 0.35
             ax_in = place(x_in, y + (max(hp, fh) - hp) * cell / 2, wp * cell, hp * cell)
             ax_k = place(x_k, y + (max(hp, fh) - fh) * cell / 2, fw * cell, fh * cell)
-            lo, hi = _range(xin)
-            label = "" if c == 1 else f" [{names[ch]}]"
-            g_in = viz.draw_grid(ax_in, xin, cmap=cmaps[ch], vmin=lo, vmax=hi + (hi - lo) * 0.8,
-                                 title=f"x (padded){label}")
-            lo, hi = _range(wk)
-            g_k = viz.draw_grid(ax_k, wk, cmap="Purples", vmin=lo, vmax=hi + (hi - lo) * 0.8,
-                                title=f"w{label}")
-            self._mark_padding(g_in, *self.pads)
+            g_in = _grid(ax_in, xin, cmap, 0.8, title=f"x (padded){label}")
+            g_k = _grid(ax_k, wk, "Purples", 0.8, title=f"w{label}")
+            if t or b or l or r:               # the real input, inside the padding
+                g_in.outline(t, l, hp - t - b, wp - l - r, color="black", linestyle="--")
             fig.text((x_k - gaps / 2) / width, 1 - (y + max(hp, fh) * cell / 2) / height, "⊛",
                      ha="center", va="center", fontsize=18)
-            self.g_in.append(g_in)
-            self.g_k.append(g_k)
+            st.g_in.append(g_in)
+            st.g_k.append(g_k)
         y_out = (height - oh * cell) / 2 + 0.15
         ax_out = place(x_out, y_out, ow * cell, oh * cell)
-        lo, hi = _range(self._output)
-        self.g_out = viz.draw_grid(ax_out, self.partial_output(0), cmap="Oranges", vmin=lo,
-                                   vmax=hi + (hi - lo) * 0.5, title="output")
-        eq = "=" if self.b == 0 and c == 1 else ("+ b =" if c == 1 else "Σc + b =")
-        fig.text((x_out - gaps / 2) / width, 1 - (y_out + oh * cell / 2) / height, eq,
+        st.g_out = _grid(ax_out, st.partial_output(0), "Oranges", 0.5, title="output",
+                         values_of=st.output())
+        equation = "+ b =" if self.equation == "=" and st.b != 0 else self.equation
+        fig.text((x_out - gaps / 2) / width, 1 - (y_out + oh * cell / 2) / height, equation,
                  ha="center", va="center", fontsize=13)
-        self.fig = fig
+        return fig
 
-    def _mark_padding(self, grid, pads_h, pads_w):
-        """Outline the real input inside the padded grid (padding cells are outside it)."""
-        if pads_w is None:   # 1D
-            before, after = pads_h
-            n = grid.shape[1] - before - after
-            if before or after:
-                grid.outline(0, before, 1, n, color="black", linestyle="--")
-            return
-        (t, b_), (l, r) = pads_h, pads_w
-        if t or b_ or l or r:
-            grid.outline(t, l, grid.shape[0] - t - b_, grid.shape[1] - l - r,
-                         color="black", linestyle="--")
+    def show(self, step):
+        st = self.st
+        i, j = st.position(step)
+        fh, fw = st.w.shape[:2]
+        for g in st.g_in:
+            g.highlight(i * st.stride, j * st.stride, fh, fw)
+        st.g_out.set_values(st.partial_output(step))
+        st.g_out.highlight(i, j, color=viz.CURRENT_COLOR)
 
-    def _render(self):
-        step = self.step.value
-        s = self.stride
-        if self.kind == "1d":
-            (i,) = self.position(step)
-            k = len(self.w)
-            self.g_in.highlight(0, i * s, 1, k)
-            # the kernel row slides under its window
-            x = self._x0 + i * s * self._cell
-            fw, fh = self.fig.get_size_inches()
-            pos = self._ax_k.get_position()
-            self._ax_k.set_position([x / fw, pos.y0, pos.width, pos.height])
-            self.g_out.set_values(self.partial_output(step))
-            self.g_out.highlight(0, i, color=viz.CURRENT_COLOR)
-        else:
-            i, j = self.position(step)
-            fh, fw = self.w.shape[:2]
-            for g in self.g_in:
-                g.highlight(i * s, j * s, fh, fw)
-            self.g_out.set_values(self.partial_output(step))
-            self.g_out.highlight(i, j, color=viz.CURRENT_COLOR)
-        self._show_figure(self.fig, tight=False)
-        v = self.current_value()
-        index = ", ".join(str(k) for k in self.position(step))
-        self.value_html.value = (f"<span style='font-size:1.1em'>output[{index}] = "
-                                 f"<b>{html.escape(format_value(v))}</b></span>")
-        self.formula_html.value = self._formula_html(step)
+    def formula(self, step):
+        st = self.st
+        i, j = st.position(step)
+        s, w, win = st.stride, st.w, st.window(step)
+        lines = [f"s({i}, {j}) = Σ<sub>u,v</sub> x[{i}·{s} + u, {j}·{s} + v] · w[u, v] + b"]
+        for u in range(w.shape[0]):
+            lines.append(("  " if u else "= ") + " + ".join(
+                f"({_n(a)}×{_n(c)})" for a, c in zip(win[u], w[u]))
+                + (" +" if u < w.shape[0] - 1 else ""))
+        return lines + [self.total_line(st.products(step).sum())]
 
-    def _formula_html(self, step):
-        s = self.stride
-        pos = self.position(step)
-        index = ", ".join(str(k) for k in pos)
-        prods = self.products(step)
-        win, w = self.window(step), self.w
-        lines = []
-        if self.kind == "1d":
-            (i,) = pos
-            lines.append(f"s({i}) = Σ<sub>x</sub> z({i}·{s} + x) · u(x) + b"
-                         f"   (window = padded x[{i * s}:{i * s + len(w)}])")
-            lines.append(" + ".join(f"({_n(a)}×{_n(c)})" for a, c in zip(win, w)))
-            total = prods.sum()
-            lines.append(f"= {_n(total)} + {_n(self.b)} = "
-                         f"<b>{html.escape(format_value(total + self.b))}</b>")
-        elif self.kind == "2d":
-            i, j = pos
-            lines.append(f"s({i}, {j}) = Σ<sub>u,v</sub> x[{i}·{s} + u, {j}·{s} + v] · w[u, v] + b")
-            for u in range(w.shape[0]):
-                lines.append(("  " if u else "= ") + " + ".join(
-                    f"({_n(a)}×{_n(c)})" for a, c in zip(win[u], w[u]))
-                    + (" +" if u < w.shape[0] - 1 else ""))
-            total = prods.sum()
-            lines.append(f"= {_n(total)} + {_n(self.b)} = "
-                         f"<b>{html.escape(format_value(total + self.b))}</b>")
-        else:
-            i, j = pos
-            c = w.shape[2]
-            names = CHANNEL_NAMES.get(c, tuple(f"c{k}" for k in range(c)))
-            lines.append(f"s({i}, {j}) = Σ<sub>c</sub> Σ<sub>u,v</sub> x[{i}·{s} + u, "
-                         f"{j}·{s} + v, c] · w[u, v, c] + b")
-            sums = self.channel_sums(step)
-            for ch in range(c):
-                terms = " + ".join(f"({_n(a)}×{_n(k)})"
-                                   for a, k in zip(win[:, :, ch].ravel(), w[:, :, ch].ravel()))
-                lines.append(f"{names[ch]}: {terms} = <b>{_n(sums[ch])}</b>")
-            lines.append(" + ".join(_n(v) for v in sums) + f" + {_n(self.b)} (b) = "
-                         f"<b>{html.escape(format_value(sums.sum() + self.b))}</b>")
-        body = "<br>".join(lines)
-        return (f"<div style='font-family:monospace; font-size:0.95em; line-height:1.5'>"
-                f"<b>output[{index}]</b> (step {step} of {int(np.prod(self.out_shape)) - 1})"
-                f"<br>{body}</div>")
+
+class _ViewChannels(_View2D):
+    """(H,W,C): one row of input and kernel per channel; the output sums the channel sums."""
+    equation = "Σc + b ="
+
+    def names(self):
+        c = self.st.w.shape[2]
+        return CHANNEL_NAMES.get(c, tuple(f"c{k}" for k in range(c)))
+
+    def panels(self):
+        st = self.st
+        c = st.w.shape[2]
+        cmaps = CHANNEL_CMAPS.get(c, ("Greys",) * c)
+        return [(f" [{name}]", st.padded[:, :, k], st.w[:, :, k], cmaps[k])
+                for k, name in enumerate(self.names())]
+
+    def formula(self, step):
+        st = self.st
+        i, j = st.position(step)
+        s, w, win = st.stride, st.w, st.window(step)
+        lines = [f"s({i}, {j}) = Σ<sub>c</sub> Σ<sub>u,v</sub> x[{i}·{s} + u, "
+                 f"{j}·{s} + v, c] · w[u, v, c] + b"]
+        sums = st.channel_sums(step)
+        for k, name in enumerate(self.names()):
+            terms = " + ".join(f"({_n(a)}×{_n(c)})"
+                               for a, c in zip(win[:, :, k].ravel(), w[:, :, k].ravel()))
+            lines.append(f"{name}: {terms} = <b>{_n(sums[k])}</b>")
+        lines.append(" + ".join(_n(v) for v in sums) + f" + {_n(st.b)} (b) = "
+                     f"<b>{html.escape(format_value(sums.sum() + st.b))}</b>")
+        return lines
+
+
+VIEWS = {"1d": _View1D, "2d": _View2D, "channels": _ViewChannels}
+
+
+def _grid(ax, values, cmap, headroom, title=None, values_of=None):
+    """A grid whose colour scale runs from the smallest value to the largest plus
+    ``headroom`` of the range, so that the largest stays light enough to read its number;
+    ``values_of`` sets the scale from other values (the full output, for a partial one)."""
+    lo, hi = _range(values if values_of is None else values_of)
+    return viz.draw_grid(ax, values, cmap=cmap, vmin=lo, vmax=hi + (hi - lo) * headroom,
+                         title=title)
 
 
 def _n(v):

@@ -18,8 +18,8 @@ from ._base import CourseWidget
 __all__ = ["KernelLab", "PRESETS", "to_gray"]
 
 PRESETS = {
-    "Sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float),      # 003 "Vertical"
-    "Sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float),      # 003 "Horizontal"
+    "Sobel x": ops.SOBEL_X,                                                 # 003 "Vertical"
+    "Sobel y": ops.SOBEL_Y,                                                 # 003 "Horizontal"
     "vertical line": np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], float),     # 003 수직방향
     "horizontal line": np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]], float),  # 003 수평방향
     "blur": np.full((3, 3), 1 / 9),
@@ -76,7 +76,6 @@ class KernelLab(CourseWidget):
             raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
         self.gray = to_gray(image, max_side)
         self.padding = padding
-        self._busy = False
 
         self.preset = widgets.Dropdown(options=list(PRESETS) + [CUSTOM], value=preset,
                                        description="preset")
@@ -122,13 +121,7 @@ class KernelLab(CourseWidget):
         kernel = np.asarray(kernel, float)
         if kernel.shape != (3, 3):
             raise ValueError(f"the kernel lab edits 3x3 kernels, got shape {kernel.shape}")
-        self._busy = True
-        try:
-            for row, values in zip(self.cells, kernel):
-                for cell, v in zip(row, values):
-                    cell.value = float(v)
-        finally:
-            self._busy = False
+        self._type_kernel(kernel)
         self._on_cell()
 
     def feature_map(self):
@@ -140,32 +133,28 @@ class KernelLab(CourseWidget):
         return ops.relu(self.feature_map())
 
     # ------------------------------------------------------------------ callbacks
+    def _type_kernel(self, kernel):
+        """Put a (3,3) kernel into the fields without a render per field."""
+        with self._updating_controls():
+            for row, values in zip(self.cells, kernel):
+                for cell, v in zip(row, values):
+                    cell.value = float(v)
+
     def _on_preset(self):
         name = self.preset.value
         self.note.value = PRESET_NOTES[name]
-        if self._busy or name == CUSTOM:
+        if name == CUSTOM:
             return
-        self._busy = True
-        try:
-            for row, values in zip(self.cells, PRESETS[name]):
-                for cell, v in zip(row, values):
-                    cell.value = float(v)
-        finally:
-            self._busy = False
+        self._type_kernel(PRESETS[name])
         self._render()
 
     def _on_cell(self):
-        if self._busy:
-            return
         kernel = self.kernel()
         match = next((n for n, k in PRESETS.items() if np.allclose(k, kernel)), CUSTOM)
         if match != self.preset.value:
-            self._busy = True
-            try:
+            with self._updating_controls():
                 self.preset.value = match
-                self.note.value = PRESET_NOTES[match]
-            finally:
-                self._busy = False
+            self.note.value = PRESET_NOTES[match]
         self._render()
 
     def _render(self):

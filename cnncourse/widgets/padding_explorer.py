@@ -6,9 +6,9 @@ image: a 2D (H,W) grayscale array (for a colour photo use skimage.color.rgb2gray
 kernel: a (F,F) array; by default a mean (blur) kernel of kernel_size, which makes the dark
 border of zero padding easy to see. The widget shows the padded input, the output
 (cnncourse.ops.conv2d with that padding and pad_mode) and a heat map of how many times each
-input pixel enters a product: the border pixels of a valid convolution are used far less than
-the centre ones (S17); with replicate padding (복사 덧대기) the edge pixels are used *more*,
-because every padding cell is a copy of one of them.
+input pixel enters a product (cnncourse.ops.usage_counts): the border pixels of a valid
+convolution are used far less than the centre ones (S17); with replicate padding (복사 덧대기)
+the edge pixels are used *more*, because every padding cell is a copy of one of them.
 """
 from __future__ import annotations
 
@@ -20,41 +20,7 @@ import numpy as np
 from .. import ops, viz
 from ._base import CourseWidget
 
-__all__ = ["PaddingExplorer", "usage_counts"]
-
-
-def usage_counts(shape, kernel_size, padding=((0, 0), (0, 0)), mode="zeros", stride=1):
-    """How many times each input pixel enters a product of the convolution, shape (H,W).
-
-    shape: (H,W); kernel_size: F or (FH,FW); padding: ((top,bottom),(left,right)) in pixels;
-    mode: "zeros" (a padding cell holds no pixel) or "replicate" (it holds a copy of the
-    nearest edge pixel, which is then counted).
-    """
-    h, w = shape
-    fh, fw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
-    (t, b), (l, r) = padding
-    hp, wp = h + t + b, w + l + r
-    if fh > hp or fw > wp:
-        raise ValueError(f"kernel {fh}x{fw} is larger than the padded input {hp}x{wp}")
-
-    def per_axis(n_pad, f):          # windows covering each padded index, along one axis
-        count = np.zeros(n_pad, int)
-        for start in range(0, n_pad - f + 1, stride):
-            count[start:start + f] += 1
-        return count
-
-    cover = np.outer(per_axis(hp, fh), per_axis(wp, fw))          # (Hp, Wp)
-    source = np.arange(h * w).reshape(h, w)
-    if mode == "zeros":
-        source = np.pad(source, ((t, b), (l, r)), constant_values=-1)
-    elif mode == "replicate":
-        source = np.pad(source, ((t, b), (l, r)), mode="edge")
-    else:
-        raise ValueError(f"unknown mode {mode!r}: use 'zeros' or 'replicate'")
-    counts = np.zeros(h * w, int)
-    real = source >= 0
-    np.add.at(counts, source[real], cover[real])
-    return counts.reshape(h, w)
+__all__ = ["PaddingExplorer"]
 
 
 class PaddingExplorer(CourseWidget):
@@ -113,8 +79,9 @@ class PaddingExplorer(CourseWidget):
                           pad_mode=self.mode.value)
 
     def usage_counts(self):
-        """How many products each input pixel enters, (H,W); see usage_counts()."""
-        return usage_counts(self.image.shape, self.kernel().shape, self.pads(), self.mode.value)
+        """How many products each input pixel enters, (H,W): ops.usage_counts."""
+        return ops.usage_counts(self.image.shape, self.kernel().shape, self.pads(),
+                                self.mode.value)
 
     # ------------------------------------------------------------------ drawing
     def _render(self):
@@ -122,10 +89,7 @@ class PaddingExplorer(CourseWidget):
         (t, b), (l, r) = self.pads()
         fh, fw = k.shape
         h, w = image.shape
-        if fh > h + t + b or fw > w + l + r:
-            raise ValueError(f"kernel {fh}x{fw} is larger than the padded input "
-                             f"{h + t + b}x{w + l + r}: choose a smaller kernel or 'same'")
-        padded, out, counts = self.padded(), self.output(), self.usage_counts()
+        out, padded, counts = self.output(), self.padded(), self.usage_counts()
         fill = (f"rows ({t}, {b}), cols ({l}, {r}) filled with {self.mode.value}"
                 if t or b or l or r else "no padding")
         self._text = (
@@ -134,21 +98,15 @@ class PaddingExplorer(CourseWidget):
             f"{counts.min()} and {counts.max()} times (corner: {counts[0, 0]}, centre: "
             f"{counts[h // 2, w // 2]}).")
         self.text_html.value = f"<div style='line-height:1.5'>{html.escape(self._text)}</div>"
-        small = max(padded.shape) <= 12
         fig = viz.new_figure(12, 4.2)
         axes = fig.subplots(1, 3)
         lo, hi = float(image.min()), float(image.max())
-        g = viz.draw_grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi, show_values=small,
-                          grid_lines=small, title=f"padded input {padded.shape[0]}×"
-                                                  f"{padded.shape[1]} ({self.mode.value})")
+        g = _grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi,
+                  title=f"padded input {padded.shape[0]}×{padded.shape[1]} ({self.mode.value})")
         if t or b or l or r:
             g.outline(t, l, h, w, color=viz.WINDOW_COLOR, linestyle="--")
-        viz.draw_grid(axes[1], out, cmap="gray", show_values=max(out.shape) <= 12,
-                      grid_lines=max(out.shape) <= 12,
-                      title=f"output {out.shape[0]}×{out.shape[1]}")
-        gc = viz.draw_grid(axes[2], counts, cmap="viridis", vmin=0,
-                           show_values=max(counts.shape) <= 12, grid_lines=max(counts.shape) <= 12,
-                           title="times each input pixel is used")
+        _grid(axes[1], out, cmap="gray", title=f"output {out.shape[0]}×{out.shape[1]}")
+        gc = _grid(axes[2], counts, cmap="viridis", vmin=0, title="times each input pixel is used")
         fig.colorbar(gc.image, ax=axes[2], fraction=0.046, pad=0.04)
         self._show_figure(fig)
 
@@ -156,3 +114,9 @@ class PaddingExplorer(CourseWidget):
     def text(self) -> str:
         """The sentence shown above the figure, as plain text."""
         return self._text
+
+
+def _grid(ax, values, **kwargs):
+    """A grid with numbers and cell borders only where the numbers fit (viz.numbers_fit)."""
+    small = viz.numbers_fit(values)
+    return viz.draw_grid(ax, values, show_values=small, grid_lines=small, **kwargs)

@@ -8,8 +8,9 @@
 3. which outputs change when the input moves one pixel right (1 = changed): the invariance of
    max pooling to small shifts (불변성, S33), and how much of the input it throws away (S34).
 
-Everything it draws is computed by ``cnncourse.ops.max_pool2d`` / ``avg_pool2d``; the methods
-``output()``, ``shifted_output()``, ``changed_mask()``, ``kept_mask()`` return those arrays.
+Everything it draws is computed by ``cnncourse.ops`` (``pool2d``, ``shift``,
+``kept_by_max_pool``); the methods ``output()``, ``shifted_output()``, ``changed_mask()``,
+``kept_mask()`` return those arrays.
 """
 from __future__ import annotations
 
@@ -19,57 +20,10 @@ import numpy as np
 from .. import ops, viz
 from ._base import CourseWidget
 
-__all__ = ["PoolingStepper", "shift_right", "pool", "kept_by_max_pool"]
+__all__ = ["PoolingStepper"]
 
 MODES = ("max", "avg")
 MAX_DOTS_SIDE = 24           # above this input size the "kept" dots would hide the picture
-
-
-def _show_values(values):
-    """Write numbers in the cells only where they fit: integers up to 12 per side, others 8."""
-    values = np.asarray(values, dtype=float)
-    integers = np.all(np.isclose(values, np.round(values)))
-    return max(values.shape) <= (12 if integers else 8)
-
-
-def shift_right(x, pixels=1, fill=None):
-    """x (H,W) moved ``pixels`` columns to the right; the columns that come in on the left get
-    ``fill`` (default: the smallest value of x, i.e. the background). Returns a new (H,W) array."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"shift_right takes one 2D map (H,W), got shape {x.shape}")
-    if not 0 <= pixels < x.shape[1]:
-        raise ValueError(f"pixels must be in [0, W={x.shape[1]}), got {pixels}")
-    out = np.full_like(x, x.min() if fill is None else fill)
-    out[:, pixels:] = x[:, :x.shape[1] - pixels]
-    return out
-
-
-def pool(x, pool_size=2, stride=None, mode="max"):
-    """ops.max_pool2d or ops.avg_pool2d (valid padding) of one 2D map, by ``mode``."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    fn = ops.max_pool2d if mode == "max" else ops.avg_pool2d
-    return fn(np.asarray(x, dtype=float), pool_size, stride)
-
-
-def kept_by_max_pool(x, pool_size=2, stride=None):
-    """Boolean (H,W): the input cells whose value max pooling passes on (the first maximum of
-    each window). Every other cell is discarded - 75% of them for 2x2 windows with stride 2 (S34).
-    Cells no window covers (when (H - F)/S is not whole) are discarded too."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"kept_by_max_pool takes one 2D map (H,W), got shape {x.shape}")
-    p = int(pool_size)
-    s = p if stride is None else int(stride)
-    oh, ow = ops.output_size(x.shape[0], p, s), ops.output_size(x.shape[1], p, s)
-    kept = np.zeros(x.shape, bool)
-    for i in range(oh):
-        for j in range(ow):
-            window = x[i * s:i * s + p, j * s:j * s + p]
-            u, v = np.unravel_index(np.argmax(window), window.shape)
-            kept[i * s + u, j * s + v] = True
-    return kept
 
 
 class PoolingStepper(CourseWidget):
@@ -88,14 +42,14 @@ class PoolingStepper(CourseWidget):
                              "for a colour photo pass one channel or a grayscale version")
         if mode not in MODES:
             raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-        side = min(x.shape)
-        if not 1 <= pool_size <= side:
-            raise ValueError(f"pool_size must be between 1 and the input's smaller side {side}, "
-                             f"got {pool_size}")
+        try:
+            ops.pool2d(x, pool_size, stride, mode)      # the window must fit: ops says why not
+        except ValueError as err:
+            raise ValueError(f"pool_size={pool_size!r}: {err}") from None
+        side = min(x.shape)                             # the sliders' range
         if stride is not None and not 1 <= stride <= side:
             raise ValueError(f"stride must be between 1 and {side}, got {stride}")
         self.x = x
-        self._busy = False
         self._vmin, self._vmax = float(x.min()), float(x.max())
 
         self.mode = widgets.ToggleButtons(options=[("max pooling", "max"),
@@ -117,9 +71,8 @@ class PoolingStepper(CourseWidget):
 
         self.fig = viz.new_figure(12, 4.2)
         self.ax_in, self.ax_out, self.ax_changed = self.fig.subplots(1, 3)
-        self._integers = bool(np.allclose(x, np.round(x)))
         self.in_view = viz.draw_grid(self.ax_in, x, cmap="Greys", vmin=self._vmin,
-                                     vmax=self._vmax, show_values=_show_values(x))
+                                     vmax=self._vmax)
         self.kept_dots = self.ax_in.scatter([], [], s=14, c="#2ca02c", edgecolors="black",
                                             linewidths=0.5, zorder=6)
         self.out_view = None
@@ -147,8 +100,9 @@ class PoolingStepper(CourseWidget):
         return p, (p if self.tie_stride.value else self.stride.value)
 
     def shifted_input(self):
-        """The input moved one pixel right (see ``shift_right``)."""
-        return shift_right(self.x, 1)
+        """The input moved one pixel right; the column coming in on the left takes the
+        input's smallest value (its background): ops.shift(x, 0, 1, fill=x.min())."""
+        return ops.shift(self.x, 0, 1, fill=self.x.min())
 
     def shown_input(self):
         """What panel 1 shows: the input, or the shifted input when "shift" is on."""
@@ -157,12 +111,12 @@ class PoolingStepper(CourseWidget):
     def output(self):
         """Pooling of the original input: ops.max_pool2d / avg_pool2d(x, F, S)."""
         p, s = self.params()
-        return pool(self.x, p, s, self.mode.value)
+        return ops.pool2d(self.x, p, s, self.mode.value)
 
     def shifted_output(self):
         """Pooling of the input shifted one pixel right."""
         p, s = self.params()
-        return pool(self.shifted_input(), p, s, self.mode.value)
+        return ops.pool2d(self.shifted_input(), p, s, self.mode.value)
 
     def shown_output(self):
         """What panel 2 shows: output() or shifted_output(), following the "shift" toggle."""
@@ -175,7 +129,7 @@ class PoolingStepper(CourseWidget):
     def kept_mask(self):
         """Boolean (H,W): the shown input's cells that max pooling passes on."""
         p, s = self.params()
-        return kept_by_max_pool(self.shown_input(), p, s)
+        return ops.kept_by_max_pool(self.shown_input(), p, s)
 
     def discarded_fraction(self):
         """Fraction of the shown input's values that max pooling throws away (S34)."""
@@ -201,40 +155,32 @@ class PoolingStepper(CourseWidget):
         self._on_params()
 
     def _on_params(self):
-        if self._busy:
-            return
-        self._busy = True
-        try:
-            p, s = self.params()
+        p, _ = self.params()
+        output = self.output()
+        n = output.size
+        with self._updating_controls():
             if self.tie_stride.value and self.stride.value != p:
                 self.stride.value = p
-            shape = self.output().shape
-            n = shape[0] * shape[1]
             self.step.max = self.play.max = n - 1
             if self.step.value > n - 1:
                 self.step.value = n - 1
-            if shape != self._shape or self.mode.value != self._shape_mode:
-                self._build_output_panels(shape)
-        finally:
-            self._busy = False
+        if output.shape != self._shape or self.mode.value != self._shape_mode:
+            self._build_output_panels(output)
         self._render()
 
-    def _build_output_panels(self, shape):
+    def _build_output_panels(self, output):
         for ax in (self.ax_out, self.ax_changed):
             ax.clear()
-        zeros = np.zeros(shape)
-        # average pooling makes fractions even from integers: decide on the output's own size
-        numbers = max(shape) <= (12 if self._integers and self.mode.value == "max" else 8)
+        zeros = np.zeros(output.shape)
+        # average pooling makes fractions even from integers: decide on the output's values
         self.out_view = viz.draw_grid(self.ax_out, zeros, cmap="Greys", vmin=self._vmin,
-                                      vmax=self._vmax, show_values=numbers)
+                                      vmax=self._vmax, show_values=viz.numbers_fit(output))
         self.changed_view = viz.draw_grid(self.ax_changed, zeros, cmap="Reds", vmin=0, vmax=1.6,
-                                          show_values=max(shape) <= 12)
+                                          show_values=viz.numbers_fit(zeros))
         self._shape_mode = self.mode.value
-        self._shape = shape
+        self._shape = output.shape
 
     def _render(self):
-        if self._busy:
-            return
         p, s = self.params()
         mode = self.mode.value
         shown_in, shown_out = self.shown_input(), self.shown_output()

@@ -10,7 +10,8 @@ rows (and, identically, the columns), and the output size from the formula of do
 When (W - F + 2P) / S is not a whole number, the last rows/columns cannot be reached by a full
 kernel step: they are shaded and the floor is explained. When S > F, the rows between two
 windows are never visited either. A kernel larger than the padded input is never refused: the
-output is then empty, and the text says why.
+output is then empty, and the text says why with the error ``cnncourse.ops.output_size`` gives
+(the message every widget shows for a kernel that does not fit).
 """
 from __future__ import annotations
 
@@ -59,10 +60,20 @@ class SizePlayground(CourseWidget):
         return w + 2 * p
 
     def output_size(self) -> int:
-        """floor((W - F + 2P)/S) + 1, or 0 when the kernel does not fit in the padded input."""
+        """ops.output_size(W, F, S, P), or 0 when the kernel does not fit in the padded input."""
+        return 0 if self.does_not_fit() else ops.output_size(*self._wfsp())
+
+    def does_not_fit(self):
+        """None, or the ValueError of ops.output_size when the kernel is larger than W + 2P."""
+        try:
+            ops.output_size(*self._wfsp())
+        except ValueError as err:
+            return err
+        return None
+
+    def _wfsp(self):
         w, f, p, s = self.values
-        span = w - f + 2 * p
-        return span // s + 1 if span >= 0 else 0
+        return w, f, s, p
 
     def starts(self):
         """First padded index of every kernel position along one axis."""
@@ -94,11 +105,9 @@ class SizePlayground(CourseWidget):
         span = w - f + 2 * p
         o = self.output_size()
         lines = [f"W = {w}, F = {f}, P = {p}, S = {s};  padded input W + 2P = {w + 2 * p}"]
-        if span < 0:
-            lines.append(f"The kernel (F = {f}) is larger than the padded input "
-                         f"(W + 2P = {w + 2 * p}): it fits nowhere, so the output is EMPTY "
-                         f"(0 × 0). (W − F + 2P)/S + 1 = ({w} − {f} + {2 * p})/{s} + 1 < 1. "
-                         "Add padding or use a smaller kernel.")
+        error = self.does_not_fit()
+        if error:
+            lines.append(f"The kernel fits nowhere, so the output is EMPTY (0 × 0): {error}")
             return lines
         exact = span / s
         formula = f"O = floor((W − F + 2P)/S) + 1 = floor(({w} − {f} + {2 * p})/{s}) + 1"
