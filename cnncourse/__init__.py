@@ -33,6 +33,7 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     slides.py          `cnncourse slides`: offline reveal.js decks
     deck_template.py   the decks' reveal.js template: 16:9 slides that fit, fragments in view
     deck_widgets.py    course widgets in decks: frame players computed in the kernel, else pictures
+    deck_record.py     pytest plugin: an nbval run also fills the decks' execution cache
     site.py            `cnncourse site`: the static course site
     checkup.py         `cnncourse doctor`: versions, CPU/GPU, data
     cli.py             the `cnncourse` command (also `python -m cnncourse`, __main__.py)

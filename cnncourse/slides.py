@@ -221,10 +221,20 @@ def _run(nb, folder: Path, timeout: int):
             executor.preprocess(nb, {"metadata": {"path": str(folder)}})
     finally:
         nb.cells.remove(probe)
+    return finish_run(nb, probe.outputs)
+
+
+def finish_run(nb, probe_outputs, key: str | None = None):
+    """Store what the probe cell (deck_widgets.KERNEL_SNIPPET) displayed in an executed
+    notebook's metadata: the widgets' frames and the cnncourse modules the run imported, with
+    their digests (and ``key``, the digest of the notebook's bytes, if given). Shared with the
+    nbval recorder (:mod:`cnncourse.deck_record`)."""
     meta = nb.metadata.setdefault("cnncourse", {})
-    meta["widget_frames"] = deck_widgets.published(probe.outputs, default={})
+    meta["widget_frames"] = deck_widgets.published(probe_outputs, default={})
     meta["modules"] = _modules_digest(
-        deck_widgets.published(probe.outputs, deck_widgets.MODULES_MIME, default=[]))
+        deck_widgets.published(probe_outputs, deck_widgets.MODULES_MIME, default=[]))
+    if key is not None:
+        meta["build_key"] = key
     return nb
 
 

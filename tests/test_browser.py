@@ -185,7 +185,7 @@ def drive_stepper(browser, tmp: Path, root: Path, notebook: str, make_stepper, s
 def _shown(stepper: ConvStepper) -> str:
     """The text the value widget shows for the stepper's current step."""
     index = ", ".join(str(k) for k in stepper.position())
-    return f"output[{index}] = {format_value(stepper.current_value())}"
+    return f"s({index}) = {format_value(stepper.current_value())}"
 
 
 @pytest.mark.timeout(240)

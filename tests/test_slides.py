@@ -206,7 +206,7 @@ def test_course_widgets_become_kernel_free_players(built):
     assert player and player.group(1) == "4", "no player of 4 frames in the deck"
     frames = re.findall(r'<div class="cnncourse-frame" data-index="(\d)"', player.group(2))
     assert frames == ["0", "1", "2", "3"]
-    values = re.findall(r"output\[\d, \d\] = <b>(\d+)</b>", player.group(2))
+    values = re.findall(r"s\(\d, \d\) = <b>(\d+)</b>", player.group(2))
     assert values == ["8", "12", "20", "24"], values
     assert len(set(re.findall(r'src="data:image/png;base64,([^"]{200})', player.group(2)))) == 4
     assert "IntSliderModel" in text and "ConvStepper" in text
