@@ -11,7 +11,7 @@ REPORT ?= grades.csv
 COURSE_LANG ?= $(if $(filter ko%,$(firstword $(LC_ALL) $(LC_MESSAGES) $(LANG))),ko,en)
 LAB_NOTEBOOK := notebooks/$(if $(filter ko,$(COURSE_LANG)),ko/)00_welcome.ipynb
 
-.PHONY: setup lab test grade slides site bench exercises i18n lock clean help
+.PHONY: setup lab test grade slides site bench exercises i18n screenshots lock clean help
 
 help:
 	@echo "make lab        set up, then open JupyterLab on notebooks/00_welcome.ipynb"
@@ -21,6 +21,7 @@ help:
 	@echo "make i18n       update the Korean catalogs (i18n/ko) and rebuild the Korean notebooks"
 	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
 	@echo "make slides | make site | make bench"
+	@echo "make screenshots  every widget in JupyterLab and every deck slide, in test-artifacts/"
 	@echo "make lock       rewrite constraints.txt from a fresh venv (the versions make test passes with)"
 
 # The venv is rebuilt only when pyproject.toml or constraints.txt changes (the stamp is older).
@@ -38,13 +39,18 @@ $(STAMP): pyproject.toml $(wildcard $(CONSTRAINTS))
 setup: $(STAMP)
 	@bash tools/system-setup.sh
 
-# No news pop-up or update check (offline, clean screenshots); root containers need --allow-root.
-# tests/test_lab.py starts JupyterLab with the same flags.
+# No news fetch or update check (offline, clean screenshots); the terminal is bash with the
+# course's venv first on PATH after the user's own set-up (tools/lab-shellrc.sh); root containers
+# need --allow-root. tests/test_lab.py starts JupyterLab with the same flags.
 LAB_FLAGS := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+             --ServerApp.terminado_settings='shell_command=["bash", "--rcfile", "$(CURDIR)/tools/lab-shellrc.sh", "-i"]' \
              $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# tools/lab-setup.py: the notebooks' kernel is this venv's python; no news pop-up on a fresh start.
 lab: setup
-	$(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) $(LAB_NOTEBOOK)
+	$(PY) tools/lab-setup.py
+	CNNCOURSE_VENV="$(abspath $(VENV))" PATH="$(abspath $(VENV))/bin:$$PATH" \
+	  $(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) $(LAB_NOTEBOOK)
 
 test: setup
 	$(PY) -m pytest
@@ -65,6 +71,11 @@ slides: setup
 
 site: setup
 	$(VENV)/bin/cnncourse site
+
+# The screenshot tour: each lecture notebook with a widget run in JupyterLab (one picture per
+# widget, test-artifacts/tour/) and every slide of every deck (test-artifacts/decks/).
+screenshots: setup
+	CNNCOURSE_TOUR=1 $(PY) -m pytest -q tests/test_browser.py -k screenshot_tour tests/test_decks.py
 
 bench: setup
 	$(VENV)/bin/cnncourse bench all

@@ -15,6 +15,7 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     training.py        training recipes (document 001's, the best model's), evaluation
     inside.py          looking inside a trained CNN: feature maps, occlusion, Grad-CAM
     viz.py             drawing primitives: grids of numbers (the widgets'), the one image grid
+    fonts.py           a Hangul font for matplotlib (viz, plots and set_language("ko") use it)
     plots.py           figures of training results: learning curves, confusion, mistakes, maps
     diagrams.py        architecture diagrams: boxes sized by each layer's output shape (003 fig 4-19)
     claims.py          claim(value, expected, what): a notebook's stated number, printed and asserted
@@ -31,6 +32,9 @@ Layout (one idea per module; a notebook's helper is one hop from its import line
     translation/       the Korean edition of the notebooks: catalogs (i18n/ko/*.po), glossary,
                        `cnncourse i18n update|build|status`
     slides.py          `cnncourse slides`: offline reveal.js decks
+    deck_template.py   the decks' reveal.js template: 16:9 slides that fit, fragments in view
+    deck_widgets.py    course widgets in decks: frame players computed in the kernel, else pictures
+    deck_record.py     pytest plugin: an nbval run also fills the decks' execution cache
     site.py            `cnncourse site`: the static course site
     checkup.py         `cnncourse doctor`: versions, CPU/GPU, data
     cli.py             the `cnncourse` command (also `python -m cnncourse`, __main__.py)

@@ -14,6 +14,10 @@ the check rejects. Outputs and execution counts are cleared; everything else is 
 
 Cells carry ``metadata.cnncourse.exercise`` and the tags ``setup``, ``solution`` or ``check``;
 the notebook carries ``metadata.cnncourse.chapter`` (e.g. "02_convolution") for the grader.
+A cell tagged ``demo`` (an ungraded picture of the student's answer) also gets nbval's
+``nbval-skip`` tag in the exercise: the self-check ``pytest --nbval-lax exercises/NN.ipynb``
+then fails once per unfinished exercise, not once more for the picture. (The solutions keep
+running it: CI sees that the demo works with right answers.)
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from . import i18n, paths
 from .i18n import N_
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+NBVAL_SKIP = "nbval-skip"
 _DEF = re.compile(r"^(\s*)def\s+([A-Za-z_]\w*)\s*\(")
 STUB = N_("{function}: not implemented yet")      # in the notebook's language (see above)
 
@@ -99,6 +104,9 @@ def make_exercise(solution):
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
+        tags = cell.metadata.get("tags", [])
+        if "demo" in tags and NBVAL_SKIP not in tags:
+            cell.metadata["tags"] = [*tags, NBVAL_SKIP]
         if "solution" in cell.metadata.get("tags", []):
             meta = cell.metadata.get("cnncourse", {})
             cell.source = stub_source(cell.source, meta.get("exercise", "exercise"),

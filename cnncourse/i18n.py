@@ -61,8 +61,9 @@ def set_language(lang):
         raise ValueError(f"set_language({lang!r}): the course speaks "
                          f"{', '.join(repr(c) for c in LANGUAGES)}; pick one of those")
     _chosen = code
-    # TODO(i15): once cnncourse.viz has the Hangul font selection, set_language("ko") should
-    # call it here, so plots with Korean titles render without missing glyphs.
+    if code == "ko":            # Korean titles and labels in figures: a Hangul font (or one warning)
+        from .fonts import use_hangul_font
+        use_hangul_font()
     return code
 
 

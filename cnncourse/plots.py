@@ -9,7 +9,10 @@ arrays; probabilities are (N, classes) softmax outputs.
 import numpy as np
 import matplotlib.pyplot as plt
 
+from .fonts import use_hangul_font
 from .viz import as_image, show_images
+
+use_hangul_font()      # the class names' Korean (CLASS_NAMES_KO) in titles and labels
 
 
 def _history_dict(history):

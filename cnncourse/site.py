@@ -7,8 +7,10 @@ heading, links to the page, the slide deck and the .ipynb), one ``NN_topic.html`
 notebook (executed; cells tagged ``instructor`` and speaker notes removed), and the student
 decks into ``build/slides/`` (one execution serves both: cnncourse.slides.execute_notebook).
 The exercise notebooks are listed too, rendered as handed out (no outputs) with a download copy.
-Everything loads from ``build/vendor/`` by relative paths: the site works from the file system,
-offline.
+Everything the pages load is copied into ``assets/`` beside them (and beside the decks) and
+referenced by relative paths: the site works from the file system, offline. For another edition,
+name its folders: ``cnncourse site notebooks/ko --exercises exercises/ko --out build/site/ko
+--slides-out build/slides/ko``.
 """
 from __future__ import annotations
 
@@ -19,9 +21,6 @@ import shutil
 from pathlib import Path
 
 from . import paths, slides
-
-DEFAULT_OUT = paths.build() / "site"
-EXERCISE_DIR = paths.exercises()
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -69,15 +68,15 @@ def _link(href: str | None, text: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
-def write_page(nb, name: str, out_dir: Path, vendor: Path) -> Path:
+def write_page(nb, name: str, out_dir: Path, assets: Path) -> Path:
     """Export a notebook (executed or not) as ``out_dir/<name>.html``, student version: no
-    ``instructor`` cells and no speaker notes (they stay in the decks)."""
+    ``instructor`` cells and no speaker notes (they stay in the decks); it loads from ``assets``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = slides.offline_exporter("html", out_dir, vendor, drop_notes=True)
+    exporter = slides.offline_exporter("html", out_dir, drop_notes=True, assets=assets)
     return slides.export(exporter, nb, name, out_dir / f"{name}.html")
 
 
-def _exercise_section(exercise_dir: Path, out: Path, vendor: Path, log) -> str:
+def _exercise_section(exercise_dir: Path, out: Path, assets: Path, log) -> str:
     import nbformat
 
     paths = sorted(Path(exercise_dir).glob("*.ipynb"))
@@ -87,7 +86,7 @@ def _exercise_section(exercise_dir: Path, out: Path, vendor: Path, log) -> str:
     ex_dir = out / "exercises"
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        page = write_page(nb, path.stem, ex_dir, vendor)
+        page = write_page(nb, path.stem, ex_dir, assets)
         shutil.copy2(path, ex_dir / path.name)
         log(f"  -> {page}")
         title = slides.first_heading(nb) or path.stem
@@ -96,22 +95,33 @@ def _exercise_section(exercise_dir: Path, out: Path, vendor: Path, log) -> str:
                     f"<td>{_link(f'exercises/{page.name}', 'page')}</td>"
                     f"<td>{_link(f'exercises/{path.name}', path.name)}</td></tr>")
     return ("<h2>Exercises</h2>\n<p>Fill them in JupyterLab; check yourself with "
-            "<code>pytest --nbval-lax exercises/NN_topic.ipynb</code>.</p>\n"
+            "<code>python -m pytest --nbval-lax exercises/NN_topic.ipynb</code> in the "
+            "terminal of <code>make lab</code>.</p>\n"
             '<table id="exercises">\n<thead><tr><th>#</th><th>Exercise</th><th>Page</th>'
             "<th>Notebook</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
+def default_out() -> Path:
+    """``build/site/`` of the course."""
+    return slides.build_dir() / "site"
+
+
 def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
-               fresh: bool = False, log=print, cache_dir: Path | None = slides.EXECUTED_CACHE,
-               exercise_dir: Path = EXERCISE_DIR) -> tuple[Path, list[str]]:
+               fresh: bool = False, log=print, cache_dir: Path | bool | None = True,
+               exercise_dir: Path | None = None) -> tuple[Path, list[str]]:
     """Build the pages (and decks unless ``slides_out`` is None) and the index; returns
-    (index path, error messages). A notebook that fails to run is listed as not built."""
+    (index path, error messages). A notebook that fails to run is listed as not built.
+    ``exercise_dir`` defaults to the course's ``exercises/``."""
     import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     vendor = slides.vendor_dir()
     slides.check_vendor(vendor)
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    assets = slides.copy_assets(vendor, out)
+    if exercise_dir is None:
+        exercise_dir = paths.exercises()
     rows, errors = [], []
     for path in paths:
         log(f"site: {path} ...")
@@ -122,7 +132,7 @@ def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
         except (CellExecutionError, CellTimeoutError) as exc:
             errors.append(f"{path}: a cell failed while executing:\n{exc}")
         else:
-            page = write_page(nb, path.stem, out, vendor)
+            page = write_page(nb, path.stem, out, assets)
             log(f"  -> {page}")
             if slides_out is not None:
                 deck = slides.write_deck(nb, path.stem, slides_out, vendor)
@@ -137,7 +147,7 @@ def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
                     f"<td>{_link(rel(page), 'page')}</td>"
                     f"<td>{_link(rel(deck), 'slides') if slides_out is not None else ''}</td>"
                     f"<td>{_link(f'notebooks/{path.name}', path.name)}</td></tr>")
-    exercises = _exercise_section(exercise_dir, out, vendor, log)
+    exercises = _exercise_section(exercise_dir, out, assets, log)
     index = out / "index.html"
     index.write_text(_PAGE.format(chapters="\n".join(rows), exercises=exercises),
                      encoding="utf-8")
@@ -146,20 +156,25 @@ def build_site(paths, out: Path, slides_out: Path | None, timeout: int = 600,
 
 def configure_parser(parser):
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                        help="lecture notebooks to include (default: every notebooks/*.ipynb)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default: {DEFAULT_OUT}/)")
-    parser.add_argument("--slides-out", type=Path, default=slides.DEFAULT_OUT,
-                        help=f"where the decks go (default: {slides.DEFAULT_OUT}/)")
+                        help="lecture notebooks or folders of them (default: every "
+                             "notebooks/*.ipynb of the course)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: build/site/ of the course)")
+    parser.add_argument("--slides-out", type=Path, default=None,
+                        help="where the decks go (default: build/slides/ of the course)")
+    parser.add_argument("--exercises", type=Path, default=None, metavar="DIR",
+                        help="the exercise notebooks to list (default: the course's exercises/)")
     parser.add_argument("--no-slides", action="store_true", help="do not build the decks")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds a single cell may run (default: 600)")
     parser.add_argument("--fresh", action="store_true",
-                        help=f"execute again even if {slides.EXECUTED_CACHE}/ holds a run")
+                        help="execute again even if build/executed/ holds a run")
 
 
 def run(args) -> int:
     return slides.run_build(
-        lambda: build_site(slides.lecture_notebooks(args.notebooks), args.out,
-                           None if args.no_slides else args.slides_out, args.timeout, args.fresh),
+        lambda: build_site(
+            slides.lecture_notebooks(args.notebooks), args.out or default_out(),
+            None if args.no_slides else (args.slides_out or slides.default_out()),
+            args.timeout, args.fresh, exercise_dir=args.exercises),
         lambda index: f"site: open {index} in a browser")

@@ -1,34 +1,37 @@
 """Offline reveal.js slide decks of the lecture notebooks.
 
-    cnncourse slides [NOTEBOOK...] [--instructor] [--out DIR]
+    cnncourse slides [NOTEBOOK_OR_FOLDER...] [--instructor] [--out DIR]
 
-Each notebook is executed (widget state stored, so sliders still render in the deck), then
-exported with nbconvert's reveal.js template: ``slide_type`` metadata makes the slides, ``notes``
-cells become speaker notes (press ``s`` in the deck), and cells tagged ``instructor`` are removed
-unless ``--instructor`` is given. Student decks go to ``build/slides/``, instructor decks to
-``build/slides-instructor/``.
+Each notebook is executed once (cached in ``build/executed/`` of the course until the notebook or
+the package changes), then exported with nbconvert's reveal.js template and the course's changes
+to it (:mod:`cnncourse.deck_template`): 16:9 slides that fit the screen, ``notes`` cells as
+speaker notes (press ``s``), cells tagged ``instructor`` removed unless ``--instructor`` is given,
+and the course widgets as players of frames computed in the kernel (:mod:`cnncourse.deck_widgets`)
+so that no control in a deck waits for a kernel. Student decks go to ``build/slides/``,
+instructor decks to ``build/slides-instructor/``; ``--out`` puts them anywhere.
 
-Every script and style sheet a deck loads (reveal.js, require.js, jQuery, MathJax 2, the Jupyter
-widgets HTML manager) comes from the local copy ``tools/vendor-web.sh`` puts in ``build/vendor/``
-(``make setup`` runs it), referenced by relative paths: the decks open from the file system with
-no network. The course site (:mod:`cnncourse.site`) reuses the helpers below.
+Every script, style sheet and font a deck loads (reveal.js, require.js, jQuery, MathJax 2, the
+Jupyter widgets HTML manager) is copied from the local copy ``tools/vendor-web.sh`` makes in
+``build/vendor/`` (``make setup`` runs it) into ``assets/`` beside the decks and referenced by
+relative paths: a deck folder opens from the file system, offline, wherever it is copied. The
+course site (:mod:`cnncourse.site`) reuses the helpers below.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
-from . import paths
+from . import deck_template, deck_widgets, paths
 
 INSTRUCTOR_TAG = "instructor"
-NOTEBOOK_DIR = paths.notebooks()
-DEFAULT_OUT = paths.build() / "slides"
-DEFAULT_INSTRUCTOR_OUT = paths.build() / "slides-instructor"
-EXECUTED_CACHE = paths.build() / "executed"
 VENDOR_ENV = "CNNCOURSE_VENDOR"
+ASSETS_DIR = "assets"          # the folder beside the decks (or pages) holding what they load
 
 # Files inside the vendor folder that the templates load (relative to it).
 VENDOR_FILES = {
@@ -39,39 +42,57 @@ VENDOR_FILES = {
     "widgets": "html-manager/dist/embed-amd.js",
 }
 
-# Two changes to nbconvert's lab and reveal templates:
-# - they import Mermaid as an ES module from a CDN (ES modules do not load from file:// either);
-#   the course has no Mermaid diagrams, so that block is emptied;
-# - the widgets HTML manager finds its Font Awesome files (the Play widget's icons) next to the
-#   require.js module ids it loads, by default relative to the page; map those ids to its folder;
-#   widget labels get the notebook's UI font instead of the browser's default serif.
-_OFFLINE_TEMPLATE = "cnncourse_offline.html.j2"
-_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block jupyter_widgets %}
-{%- if "widgets" in nb.metadata -%}
-<style>.jupyter-widgets { font-family: var(--jp-ui-font-family, sans-serif); }</style>
-<script>
-require.config({paths: {
-  "@jupyter-widgets": "{{ resources.cnncourse_widgets_dir }}",
-  "@jupyter-widgets/html-manager/dist": "{{ resources.cnncourse_widgets_dir }}"
-}});
-</script>
-{%- endif -%}
-{{ super() }}
-{% endblock jupyter_widgets %}
-"""
+# What a deck or a page can load, per vendored package (globs inside build/vendor/<package>/):
+# copied into <out>/assets/ so that a deck folder works wherever it is copied (about 8 MB).
+ASSET_FILES = {
+    "reveal.js": ["dist/reveal.css", "dist/reveal.js", "dist/theme/white.css",
+                  "dist/theme/fonts/source-sans-pro/*", "plugin/notes/notes.js"],
+    "requirejs": ["require.js"],
+    "jquery": ["dist/jquery.min.js"],
+    # MathJax 2 with TeX input and CommonHTML output, the ?config= nbconvert asks for
+    "mathjax": ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js",
+                "config/local/*", "extensions/*.js", "extensions/TeX/*", "extensions/a11y/*",
+                "jax/element/**/*", "jax/input/TeX/**/*", "jax/output/CommonHTML/**/*",
+                "fonts/HTML-CSS/TeX/woff/*"],
+    "html-manager": ["dist/embed-amd.js", "dist/*.woff2", "dist/*.woff"],
+}
+
+# The kernel leaves C-level output (TensorFlow's start-up log lines) in its own stderr instead of
+# copying it into the notebook's outputs: the decks show what the code prints, not library logs.
+KERNEL_ARGS = ["--IPKernelApp.capture_fd_output=False"]
 
 
 # --------------------------------------------------------------------------------------------
 # Finding things
 # --------------------------------------------------------------------------------------------
+def course_root() -> Path:
+    """The course checkout this package lives in, else the current folder
+    (:func:`cnncourse.paths.root`): the default folders are the same from any current folder."""
+    return paths.root()
+
+
+def build_dir() -> Path:
+    """Where generated files go by default: ``build/`` of the course (:func:`cnncourse.paths.build`)."""
+    return paths.build()
+
+
+def default_out(instructor: bool = False) -> Path:
+    """``build/slides/`` (``build/slides-instructor/`` for instructor decks)."""
+    return build_dir() / ("slides-instructor" if instructor else "slides")
+
+
+def executed_cache() -> Path:
+    """``build/executed/``: executed notebooks, reused while notebook and package are unchanged."""
+    return build_dir() / "executed"
+
+
 def vendor_dir() -> Path:
     """The folder holding the offline web assets: $CNNCOURSE_VENDOR, else build/vendor/ of the
-    course (cnncourse.paths.build: the checkout's, else the current folder's)."""
+    course (cnncourse.paths.build: the checkout's, else the current folder's; ``make setup``
+    fills it)."""
     if os.environ.get(VENDOR_ENV):
         return Path(os.environ[VENDOR_ENV]).resolve()
-    return paths.build() / "vendor"
+    return build_dir() / "vendor"
 
 
 def check_vendor(vendor: Path) -> None:
@@ -84,19 +105,47 @@ def check_vendor(vendor: Path) -> None:
                 f"(it needs npm), or point ${VENDOR_ENV} at a folder made by that script.")
 
 
+def copy_assets(vendor: Path, out_dir: Path) -> Path:
+    """Copy what the decks and pages load (:data:`ASSET_FILES`) from ``vendor`` into
+    ``out_dir/assets/``; files already there with the same size and time are kept. Returns the
+    assets folder."""
+    check_vendor(vendor)
+    target = Path(out_dir) / ASSETS_DIR
+    for package, patterns in ASSET_FILES.items():
+        for pattern in patterns:
+            for src in (vendor / package).glob(pattern):
+                if not src.is_file():
+                    continue
+                dst = target / package / src.relative_to(vendor / package)
+                stat = src.stat()
+                if dst.exists() and dst.stat().st_size == stat.st_size \
+                        and int(dst.stat().st_mtime) == int(stat.st_mtime):
+                    continue
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+    return target
+
+
 def lecture_notebooks(names=None) -> list[Path]:
-    """The notebooks to build: the given paths, or every notebooks/*.ipynb in order."""
-    if names:
-        paths = [Path(n) for n in names]
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
+    """The notebooks to build: the given notebooks and every ``*.ipynb`` of the given folders
+    (``notebooks/ko`` for an edition), or every notebook of the course's ``notebooks/``."""
+    if not names:
+        folder = course_root() / "notebooks"
+        paths = sorted(folder.glob("*.ipynb"))
+        if not paths:
+            raise FileNotFoundError(f"no notebooks in {folder}; name the notebooks to build")
         return paths
-    paths = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-    if not paths:
-        raise FileNotFoundError(
-            f"no notebooks in {NOTEBOOK_DIR.resolve()}; run from the course folder "
-            "or name the notebooks to build")
+    paths = []
+    for name in map(Path, names):
+        if name.is_dir():
+            found = sorted(name.glob("*.ipynb"))
+            if not found:
+                raise FileNotFoundError(f"no notebooks in {name}")
+            paths += found
+        elif name.is_file():
+            paths.append(name)
+        else:
+            raise FileNotFoundError(f"no such notebook: {name}")
     return paths
 
 
@@ -115,21 +164,28 @@ def first_heading(nb) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Executing (once per notebook version, cached in build/executed/)
 # --------------------------------------------------------------------------------------------
-_NOT_IMPORTED_BY_NOTEBOOKS = {"slides.py", "site.py", "cli.py", "grading.py", "exercises.py"}
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _package_fingerprint() -> str:
-    """A hash of the cnncourse code the notebooks run (not of these build tools)."""
-    digest = hashlib.sha256()
-    for path in sorted(paths.PACKAGE.rglob("*.py")):
-        if path.parent.name == "cnncourse" and path.name in _NOT_IMPORTED_BY_NOTEBOOKS:
-            continue
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _modules_digest(files) -> dict:
+    """{file: sha256} of the package files a run imported (None for a file that is gone)."""
+    return {f: _digest(Path(f).read_bytes()) if Path(f).is_file() else None for f in files}
 
 
-def _build_key(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes() + _package_fingerprint().encode()).hexdigest()
+def _cache_is_valid(nb, path: Path) -> bool:
+    """The cached run is of these notebook bytes, with the cnncourse code it imported unchanged."""
+    meta = nb.metadata.get("cnncourse", {})
+    modules = meta.get("modules")
+    return (meta.get("build_key") == _digest(path.read_bytes()) and isinstance(modules, dict)
+            and bool(modules) and _modules_digest(modules) == modules)
+
+
+def cached_copy(path: Path, cache_dir: Path) -> Path:
+    """Where the executed copy of ``path`` is kept: one file per notebook and source folder (so
+    notebooks/02_x.ipynb and notebooks/ko/02_x.ipynb do not evict each other)."""
+    folder = hashlib.sha256(str(Path(path).resolve().parent).encode()).hexdigest()[:10]
+    return Path(cache_dir) / f"{Path(path).stem}.{folder}.ipynb"
 
 
 @contextlib.contextmanager
@@ -150,27 +206,59 @@ def _kernel_environment():
                 os.environ[key] = value
 
 
-def execute_notebook(path: Path, cache_dir: Path | None = EXECUTED_CACHE, timeout: int = 600,
-                     fresh: bool = False):
-    """Run every cell of ``path`` in a fresh python3 kernel (cwd = the notebook's folder) and
-    return the notebook with its outputs and widget state. The result is cached in ``cache_dir``
-    under a key made of the notebook's bytes and the cnncourse package's code; ``fresh`` ignores
-    the cache. Raises nbclient's CellExecutionError when a cell fails."""
+def _run(nb, folder: Path, timeout: int):
+    """Execute ``nb`` in place, then collect the course widgets' frames (cnncourse.deck_widgets)
+    in the same kernel into ``nb.metadata["cnncourse"]["widget_frames"]``."""
     import nbformat
     from nbconvert.preprocessors import ExecutePreprocessor
 
+    probe = nbformat.v4.new_code_cell(deck_widgets.KERNEL_SNIPPET)
+    nb.cells.append(probe)
+    try:
+        executor = ExecutePreprocessor(timeout=timeout, kernel_name="python3",
+                                       store_widget_state=True, extra_arguments=KERNEL_ARGS)
+        with _kernel_environment():
+            executor.preprocess(nb, {"metadata": {"path": str(folder)}})
+    finally:
+        nb.cells.remove(probe)
+    return finish_run(nb, probe.outputs)
+
+
+def finish_run(nb, probe_outputs, key: str | None = None):
+    """Store what the probe cell (deck_widgets.KERNEL_SNIPPET) displayed in an executed
+    notebook's metadata: the widgets' frames and the cnncourse modules the run imported, with
+    their digests (and ``key``, the digest of the notebook's bytes, if given). Shared with the
+    nbval recorder (:mod:`cnncourse.deck_record`)."""
+    meta = nb.metadata.setdefault("cnncourse", {})
+    meta["widget_frames"] = deck_widgets.published(probe_outputs, default={})
+    meta["modules"] = _modules_digest(
+        deck_widgets.published(probe_outputs, deck_widgets.MODULES_MIME, default=[]))
+    if key is not None:
+        meta["build_key"] = key
+    return nb
+
+
+def execute_notebook(path: Path, cache_dir: Path | bool | None = True, timeout: int = 600,
+                     fresh: bool = False):
+    """Run every cell of ``path`` in a fresh python3 kernel (cwd = the notebook's folder) and
+    return the notebook with its outputs, widget state and widget frames. The result is cached
+    in ``cache_dir`` (True: :func:`executed_cache`; None/False: no cache) and reused while the
+    notebook's bytes and the cnncourse modules that run imported are unchanged (a change to the
+    widgets does not re-run the training chapters); ``fresh`` ignores the cache. Raises
+    nbclient's CellExecutionError when a cell fails."""
+    import nbformat
+
     path = Path(path)
-    key = _build_key(path)
-    cached = Path(cache_dir) / path.name if cache_dir else None
+    if cache_dir is True:
+        cache_dir = executed_cache()
+    cached = cached_copy(path, cache_dir) if cache_dir else None
     if cached and cached.exists() and not fresh:
         nb = nbformat.read(cached, as_version=4)
-        if nb.metadata.get("cnncourse", {}).get("build_key") == key:
+        if _cache_is_valid(nb, path):
             return nb
-    nb = nbformat.read(path, as_version=4)
-    executor = ExecutePreprocessor(timeout=timeout, kernel_name="python3", store_widget_state=True)
-    with _kernel_environment():
-        executor.preprocess(nb, {"metadata": {"path": str(path.parent.resolve())}})
-    nb.metadata.setdefault("cnncourse", {})["build_key"] = key
+    key = _digest(path.read_bytes())
+    nb = _run(nbformat.read(path, as_version=4), path.parent.resolve(), timeout)
+    nb.metadata["cnncourse"]["build_key"] = key
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, cached)
@@ -181,38 +269,43 @@ def execute_notebook(path: Path, cache_dir: Path | None = EXECUTED_CACHE, timeou
 # Exporting with local assets
 # --------------------------------------------------------------------------------------------
 def _rel(target: Path, out_dir: Path) -> str:
-    return Path(os.path.relpath(target, out_dir.resolve())).as_posix()
+    return Path(os.path.relpath(Path(target).resolve(), Path(out_dir).resolve())).as_posix()
 
 
-def offline_exporter(kind: str, out_dir: Path, vendor: Path, instructor: bool = False,
-                     drop_notes: bool = False):
+def offline_exporter(kind: str, out_dir: Path, vendor: Path | None = None,
+                     instructor: bool = False, drop_notes: bool = False,
+                     assets: Path | None = None):
     """An nbconvert exporter ("slides" or "html") whose pages, written to ``out_dir``, load every
-    asset from ``vendor`` by relative path, and which drops ``instructor`` cells unless asked
-    (and speaker-notes cells if ``drop_notes``). Export with :func:`export`."""
+    asset by relative path from ``assets`` (default: a copy of ``vendor`` made beside them in
+    ``out_dir/assets/``), show the course widgets as frame players or pictures, and drop
+    ``instructor`` cells unless asked (and speaker-notes cells if ``drop_notes``).
+    Export with :func:`export`."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
 
-    check_vendor(vendor)
+    out_dir = Path(out_dir)
+    if assets is None:
+        assets = copy_assets(vendor or vendor_dir(), out_dir)
     cls = {"slides": SlidesExporter, "html": HTMLExporter}[kind]
-    assets = {key: _rel(vendor / rel, out_dir) for key, rel in VENDOR_FILES.items()}
+    urls = {key: _rel(assets / rel, out_dir) for key, rel in VENDOR_FILES.items()}
     c = Config()
     opts = c[cls.__name__]
-    opts.require_js_url = assets["require"]
-    opts.jquery_url = assets["jquery"]
-    opts.mathjax_url = assets["mathjax"] + "?config=TeX-AMS_CHTML-full,Safe"
-    opts.widget_renderer_url = assets["widgets"]
+    opts.require_js_url = urls["require"]
+    opts.jquery_url = urls["jquery"]
+    opts.mathjax_url = urls["mathjax"] + "?config=TeX-AMS_CHTML-full,Safe"
+    opts.widget_renderer_url = urls["widgets"]
     if kind == "slides":
-        opts.reveal_url_prefix = assets["reveal"]
+        opts.reveal_url_prefix = urls["reveal"]
         opts.reveal_theme = "white"        # "simple" fetches Google fonts; white ships its own
-        opts.reveal_scroll = True          # long code cells scroll instead of being cut off
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = set() if instructor else {INSTRUCTOR_TAG}
-    exporter = cls(config=c, template_file=_OFFLINE_TEMPLATE,
-                   extra_loaders=[DictLoader({_OFFLINE_TEMPLATE: _TEMPLATE_SOURCE})])
+    name = f"cnncourse_{kind}.html.j2"
+    source = deck_template.DECK_TEMPLATE if kind == "slides" else deck_template.PAGE_TEMPLATE
+    exporter = cls(config=c, template_file=name, extra_loaders=[DictLoader({name: source})])
     if drop_notes:
         exporter.register_preprocessor(_drop_notes, enabled=True)
-    exporter.cnncourse_widgets_dir = assets["widgets"].rsplit("/", 1)[0]
+    exporter.cnncourse_widgets_dir = urls["widgets"].rsplit("/", 1)[0]
     return exporter
 
 
@@ -223,8 +316,46 @@ def _drop_notes(nb, resources):
     return nb, resources
 
 
+def terminal_text(text: str) -> str:
+    """What a terminal (and JupyterLab) shows for ``text``: a backspace removes the character
+    before it, a carriage return starts its line again (Keras' progress bars)."""
+    while True:
+        shorter = re.sub(r"[^\n\x08]\x08", "", text)
+        if shorter == text:
+            break
+        text = shorter
+    return re.sub(r"^[^\n]*\r(?!\n)", "", text.replace("\x08", ""), flags=re.M)
+
+
+def _tidy_streams(nb):
+    """Merge consecutive stream outputs of a cell (an executed notebook keeps every write apart:
+    thousands for one progress bar) and keep what a terminal would show."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and merged \
+                    and merged[-1].get("output_type") == "stream" \
+                    and merged[-1].get("name") == out.get("name"):
+                merged[-1]["text"] += out["text"]
+            else:
+                merged.append(out)
+        for out in merged:
+            if out.get("output_type") == "stream":
+                out["text"] = terminal_text(out["text"])
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def export(exporter, nb, name: str, target: Path) -> Path:
-    """Render ``nb`` with an :func:`offline_exporter` into ``target``; return ``target``."""
+    """Render ``nb`` with an :func:`offline_exporter` into ``target``; return ``target``.
+    Streams show what a terminal would (:func:`terminal_text`); kernel-driven widgets become
+    their frames or pictures (:mod:`cnncourse.deck_widgets`)."""
+    nb = _tidy_streams(copy.deepcopy(nb))
+    for cell in nb.cells:          # notes are collapsed for students in JupyterLab, open here
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            cell.source = cell.source.replace("<details>", "<details open>")
+    nb = deck_widgets.replace_widgets(nb, f"notebooks/{name}.ipynb")
     resources = {"metadata": {"name": name},
                  "cnncourse_widgets_dir": exporter.cnncourse_widgets_dir}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -232,8 +363,10 @@ def export(exporter, nb, name: str, target: Path) -> Path:
     return target
 
 
-def write_deck(nb, name: str, out_dir: Path, vendor: Path, instructor: bool = False) -> Path:
-    """Export an executed notebook as ``out_dir/<name>.slides.html``; return that path."""
+def write_deck(nb, name: str, out_dir: Path, vendor: Path | None = None,
+               instructor: bool = False) -> Path:
+    """Export an executed notebook as ``out_dir/<name>.slides.html`` (its assets in
+    ``out_dir/assets/``); return that path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = offline_exporter("slides", out_dir, vendor, instructor)
@@ -241,13 +374,17 @@ def write_deck(nb, name: str, out_dir: Path, vendor: Path, instructor: bool = Fa
 
 
 def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 600,
-                fresh: bool = False, log=print, cache_dir: Path | None = EXECUTED_CACHE
+                fresh: bool = False, log=print, cache_dir: Path | bool | None = True
                 ) -> tuple[list[Path], list[str]]:
     """Execute and export each notebook; returns (decks written, error messages)."""
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+    out_dir = Path(out_dir)
     vendor = vendor_dir()
     check_vendor(vendor)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assets = copy_assets(vendor, out_dir)
+    exporter = offline_exporter("slides", out_dir, instructor=instructor, assets=assets)
     decks, errors = [], []
     for path in paths:
         log(f"slides: {path} ...")
@@ -256,7 +393,8 @@ def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 6
         except (CellExecutionError, CellTimeoutError) as exc:
             errors.append(f"{path}: a cell failed while executing:\n{exc}")
             continue
-        decks.append(write_deck(nb, Path(path).stem, out_dir, vendor, instructor))
+        name = Path(path).stem
+        decks.append(export(exporter, nb, name, out_dir / f"{name}.slides.html"))
         log(f"  -> {decks[-1]}")
     return decks, errors
 
@@ -266,20 +404,22 @@ def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 6
 # --------------------------------------------------------------------------------------------
 def configure_parser(parser):
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                        help="notebooks to build (default: every notebooks/*.ipynb)")
+                        help="notebooks or folders of notebooks to build (default: every "
+                             "notebooks/*.ipynb of the course)")
     parser.add_argument("--instructor", action="store_true",
                         help=f"keep the cells tagged '{INSTRUCTOR_TAG}' (default out: "
-                             f"{DEFAULT_INSTRUCTOR_OUT}/)")
+                             "build/slides-instructor/)")
     parser.add_argument("--out", type=Path, default=None,
-                        help=f"output folder (default: {DEFAULT_OUT}/)")
+                        help="output folder (default: build/slides/ of the course); the decks "
+                             "and their assets/ folder can be copied anywhere together")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds a single cell may run (default: 600)")
     parser.add_argument("--fresh", action="store_true",
-                        help=f"execute again even if {EXECUTED_CACHE}/ holds an up-to-date run")
+                        help="execute again even if build/executed/ holds an up-to-date run")
 
 
 def run(args) -> int:
-    out = args.out or (DEFAULT_INSTRUCTOR_OUT if args.instructor else DEFAULT_OUT)
+    out = args.out or default_out(args.instructor)
     return run_build(
         lambda: build_decks(lecture_notebooks(args.notebooks), out, args.instructor,
                             args.timeout, args.fresh),

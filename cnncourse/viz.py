@@ -20,9 +20,16 @@ from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from .fonts import use_hangul_font   # public here too: cnncourse.viz.use_hangul_font()
+
+use_hangul_font()                     # Korean titles and labels in every figure the course draws
 
 __all__ = ["format_cell", "numbers_fit", "GridView", "draw_grid", "show_images", "as_image",
-           "new_figure", "figure_png", "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR"]
+           "add_colorbar",
+           "new_figure", "figure_png", "WINDOW_COLOR", "CURRENT_COLOR", "PAD_COLOR",
+           "use_hangul_font"]
 
 WINDOW_COLOR = "#d62728"      # the kernel's current window (red)
 CURRENT_COLOR = "#ff7f0e"     # the output cell being computed (orange)
@@ -95,9 +102,10 @@ class GridView:
             show_values = numbers_fit(values)
         self.texts = None
         if show_values:
-            size = fontsize or _font_size(h, w)
-            self.texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=size)
-                           for j in range(w)] for i in range(h)]
+            self.fontsize = fontsize or _font_size(h, w)
+            self._fit = (None, None)
+            self.texts = [[ax.add_artist(_CellText(self, j, i)) for j in range(w)]
+                          for i in range(h)]
         self.highlights = {}
         self.set_values(values)
 
@@ -123,6 +131,26 @@ class GridView:
                         r, g, b, _ = cmap(self.norm(v))
                         text.set_color("white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5
                                        else "black")
+
+    def fitted_fontsize(self, renderer) -> float:
+        """The size the numbers are drawn at: ``fontsize`` (default by grid size), smaller
+        when the longest number would not fit its cell at the cell size this drawing has."""
+        from matplotlib.font_manager import FontProperties
+
+        origin = self.ax.transData.transform((0, 0))
+        cell_w, cell_h = np.abs(self.ax.transData.transform((1, 1)) - origin)
+        strings = sorted({t.get_text() for row in self.texts for t in row if t.get_text()})
+        key = (round(float(cell_w), 2), round(float(cell_h), 2), tuple(strings),
+               renderer.points_to_pixels(1.0))
+        if self._fit[0] != key:
+            prop = FontProperties(size=self.fontsize)
+            widest = max((renderer.get_text_width_height_descent(t, prop, ismath=False)[0]
+                          for t in strings), default=0.0)
+            tall = renderer.points_to_pixels(self.fontsize)
+            scale = min(1.0, CELL_TEXT_SHARE * cell_w / widest if widest else 1.0,
+                        CELL_TEXT_SHARE * cell_h / tall if tall else 1.0)
+            self._fit = (key, self.fontsize * scale)
+        return self._fit[1]
 
     def highlight(self, row, col, height=1, width=1, *, color=WINDOW_COLOR, name="window",
                   linewidth=3):
@@ -202,11 +230,20 @@ def show_images(images, titles=None, *, cmap="gray", ncols=None, size=3.0, color
         if captions is not None and k < len(captions):
             ax.set_xlabel(captions[k], color=caption_colors[k] if caption_colors else None)
         if colorbar and img.ndim == 2:
-            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+            add_colorbar(im, ax)
     if suptitle:
         fig.suptitle(suptitle, fontsize=fontsize + 2)
     fig.tight_layout()
     return fig, axes[:n]
+
+
+def add_colorbar(mappable, ax, *, size="5%", pad=0.08):
+    """A colour bar beside ``ax`` exactly as tall as the picture drawn in it (matplotlib's
+    default bar spans the Axes' whole slot, taller than a wide picture); returns it."""
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    cax = make_axes_locatable(ax).append_axes("right", size=size, pad=pad)
+    return ax.figure.colorbar(mappable, cax=cax)
 
 
 def as_image(img):
@@ -236,6 +273,23 @@ def figure_png(fig, dpi=90, tight=True) -> bytes:
 
 
 # ----------------------------------------------------------------------------- internals
+CELL_TEXT_SHARE = 0.88        # a number takes at most this share of its cell's width and height
+
+
+class _CellText(Text):
+    """One number of a GridView: drawn at the grid's fitted size, so that the longest number
+    fits its cell whatever the cell's size in this drawing (no "0.9960.137")."""
+
+    def __init__(self, grid, x, y):
+        super().__init__(x, y, "", ha="center", va="center", fontsize=grid.fontsize)
+        self.grid = grid
+
+    def draw(self, renderer):
+        if self.get_visible() and self.get_text():
+            self.set_fontsize(self.grid.fitted_fontsize(renderer))
+        super().draw(renderer)
+
+
 def _as_grid(values):
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:

@@ -8,7 +8,9 @@
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -183,7 +185,7 @@ def drive_stepper(browser, tmp: Path, root: Path, notebook: str, make_stepper, s
 def _shown(stepper: ConvStepper) -> str:
     """The text the value widget shows for the stepper's current step."""
     index = ", ".join(str(k) for k in stepper.position())
-    return f"output[{index}] = {format_value(stepper.current_value())}"
+    return f"s({index}) = {format_value(stepper.current_value())}"
 
 
 @pytest.mark.timeout(240)
@@ -314,3 +316,139 @@ def test_lecture_deck_of_notebook_00_offline(browser, tmp_path):
     positions = [(p["h"], p["v"], p.get("f")) for p in result["positions"]]
     assert len(set(positions)) == 3, positions
     assert result["mathjax"]
+
+
+# ------------------------------------------------------------------------------------------
+# A fresh `make lab`: no news pop-up (tools/lab-setup.py's settings overrides)
+# ------------------------------------------------------------------------------------------
+NEWS_QUESTION = "official Jupyter news"
+
+
+@pytest.mark.timeout(240)
+def test_no_news_popup_on_a_fresh_start(browser, tmp_path, monkeypatch):
+    """JupyterLab 4 asks "Would you like to get notified about official Jupyter news?" on a fresh
+    start even with --LabApp.news_url=None (checked here first, so the test can fail); with the
+    overrides tools/lab-setup.py writes into the venv's app settings it does not."""
+    from . import test_lab
+
+    monkeypatch.setattr(test_lab, "TEST_SETTINGS", {})        # a fresh user: no settings at all
+    settings = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True)
+    with running_lab(tmp_path / "lab", extra_flags=[f"--LabApp.app_settings_dir={settings}"]) \
+            as (base, token):
+        def question_shown() -> bool:
+            page = browser.new_page()
+            try:
+                page.goto(f"{base}/lab?token={token}")
+                page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+                try:
+                    page.get_by_text(NEWS_QUESTION).first.wait_for(timeout=8_000)
+                    return True
+                except Exception:       # noqa: BLE001 - playwright's TimeoutError: not shown
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    page.screenshot(path=str(ARTIFACTS / "lab_fresh_start_no_news.png"))
+                    return False
+            finally:
+                page.close()
+
+        assert question_shown(), "the control failed: JupyterLab no longer asks about news"
+        test_lab._lab_setup().install(tmp_path / "prefix")
+        assert not question_shown(), "the news question still appears with lab-setup's overrides"
+
+
+# ------------------------------------------------------------------------------------------
+# The screenshot tour (`make screenshots`): every lecture notebook with a widget, run in
+# JupyterLab as `make lab` starts it; one screenshot per widget in test-artifacts/tour/
+# ------------------------------------------------------------------------------------------
+TOUR = ARTIFACTS / "tour"
+_WIDGET_CALL = re.compile(r"\b(ConvStepper|PoolingStepper|PaddingExplorer|SizePlayground|"
+                          r"KernelLab)\(|widgets\.interact\(")
+
+
+def notebooks_with_widgets() -> list[str]:
+    import nbformat
+    found = []
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and _WIDGET_CALL.search(c.source) for c in nb.cells):
+            found.append(f"notebooks/{path.name}")
+    return found
+
+
+# Outputs a student should not see: anything on stderr (library logs, warnings).
+_STDERR_OUTPUTS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const found = [];
+  panel.content.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code') return;
+    for (let k = 0; k < c.model.outputs.length; k++) {
+      const o = c.model.outputs.get(k).toJSON();
+      if (o.output_type === 'stream' && o.name === 'stderr')
+        found.push([i, String(o.text).slice(0, 300)]);
+    }
+  });
+  return found;
+}"""
+
+
+@pytest.mark.skipif(not os.environ.get("CNNCOURSE_TOUR"),
+                    reason="the screenshot tour runs with `make screenshots` (CNNCOURSE_TOUR=1, or "
+                           "CNNCOURSE_TOUR=00,05 for some chapters)")
+@pytest.mark.timeout(1800)
+def test_screenshot_tour(browser, tmp_path):
+    from .test_lab import _lab_setup
+
+    prefix = tmp_path / "prefix"
+    _lab_setup().install(prefix)                      # the kernel `make lab` registers
+    shutil.rmtree(TOUR, ignore_errors=True)
+    TOUR.mkdir(parents=True)
+    taken, noise = [], []
+    with running_lab(tmp_path / "lab", extra_flags=["--LabApp.expose_app_in_browser=True"],
+                     env={"JUPYTER_PATH": str(prefix / "share" / "jupyter")}) as (base, token):
+        only = os.environ["CNNCOURSE_TOUR"]              # "1": all; "00,05": those chapters
+        for notebook in notebooks_with_widgets():
+            if only != "1" and not Path(notebook).name.startswith(tuple(only.split(","))):
+                continue
+            stem = Path(notebook).stem
+            page = browser.new_page()
+            try:
+                page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+                run_all_and_wait(page, notebook, timeout=900)
+                noise += [(notebook, *o) for o in page.evaluate(_STDERR_OUTPUTS)]
+                page.wait_for_timeout(1000)
+                cells = page.locator(".jp-Notebook .jp-CodeCell").filter(
+                    has=page.locator(".jp-OutputArea-output .jupyter-widgets"))
+                for k in range(cells.count()):
+                    cell = cells.nth(k)
+                    cell.scroll_into_view_if_needed()
+                    page.wait_for_timeout(500)
+                    shot = TOUR / f"{stem}-widget{k + 1}.png"
+                    cell.screenshot(path=str(shot))
+                    taken.append(shot.name)
+                if stem.startswith("00"):           # the speaker notes, collapsed for students
+                    all_cells = page.locator(".jp-Notebook .jp-Cell")
+                    for index in (2, 12):
+                        all_cells.nth(index).evaluate("e => e.scrollIntoView({block: 'center'})")
+                        page.wait_for_timeout(500)
+                        page.screenshot(path=str(TOUR / f"{stem}-notes-cell{index}.png"))
+            finally:
+                page.close()
+        page = browser.new_page()
+        try:                                              # the terminal's self-check
+            page.goto(f"{base}/lab?token={token}")
+            page.wait_for_function("() => window.jupyterapp && "
+                                   "window.jupyterapp.commands.hasCommand('terminal:create-new')",
+                                   timeout=60_000)
+            page.evaluate("async () => { await window.jupyterapp.restored; "
+                          "await window.jupyterapp.commands.execute('terminal:create-new'); }")
+            page.wait_for_selector(".jp-Terminal .xterm", timeout=90_000)
+            page.wait_for_timeout(2000)
+            page.locator(".jp-Terminal").click()
+            page.keyboard.type("pytest -q --nbval-lax exercises/02_convolution.ipynb | tail -5\n")
+            page.wait_for_timeout(45_000)
+            page.screenshot(path=str(TOUR / "terminal_self_check.png"))
+        finally:
+            page.close()
+    print(f"tour: {len(taken)} widget screenshots in {TOUR}: {taken}")
+    assert not noise, f"stderr output in JupyterLab (library log noise?): {noise}"
+    assert taken, "no widget was found"

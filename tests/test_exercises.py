@@ -1,6 +1,7 @@
 """solutions/ -> exercises/: the committed exercises are exactly what the generator gives, every
 solution notebook passes under nbval, and every check cell fails on the unfilled stubs."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,16 @@ def test_exercise_notebook_shape(path):
         first, second = check.source.splitlines()
         assert first == f"from cnncourse.checks import {module}"
         assert second.startswith(f"{module}.check_{check.metadata['cnncourse']['exercise']}(")
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_the_self_check_instructions_work_in_the_lab_terminal_and_in_a_cell(path):
+    """Each exercise says how to check it in both places a student can type (issue 15): the
+    terminal of `make lab` (the course's pytest first on PATH) and a notebook cell, where only
+    `!{sys.executable} -m pytest` is sure to be the kernel's own pytest."""
+    intro = nbformat.read(path, as_version=4).cells[0].source
+    assert f"pytest --nbval-lax exercises/{path.name}" in intro
+    assert f"!{{sys.executable}} -m pytest --nbval-lax {path.name}" in intro
 
 
 def test_stub_source_names_the_function_and_keeps_the_signature():
@@ -169,6 +180,11 @@ def test_student_path_fails_on_the_exercise_notebook():
         timeout=600)
     assert proc.returncode == 1
     assert "conv1d: not implemented yet" in proc.stdout
+    # one failure per unfinished exercise: the ungraded demo cell (tagged nbval-skip in the
+    # exercise) does not count as one more
+    nb = nbformat.read(ROOT / "exercises" / "02_convolution.ipynb", as_version=4)
+    assert tagged(nb, "demo") and all("nbval-skip" in c.metadata["tags"] for c in tagged(nb, "demo"))
+    assert re.search(rf"\b{len(tagged(nb, 'check'))} failed\b", proc.stdout), proc.stdout[-2000:]
 
 
 def test_bare_pytest_does_not_collect_notebooks():

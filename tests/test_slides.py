@@ -1,9 +1,11 @@
 """`cnncourse slides` and `cnncourse site` on a small notebook made here: executed decks with
-speaker notes and widget state, instructor cells only in instructor decks, and no asset loaded
-from the network (everything from build/vendor/ by relative path)."""
+speaker notes and widget state, instructor cells only in instructor decks, the course's widgets as
+kernel-free frame players, and no asset loaded from the network: everything from the deck
+folder's own assets/ by relative path, so the folder can be copied anywhere."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +16,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from cnncourse import cli, site, slides
 
 NOTE_TEXT = "SPEAKER-NOTE: greet the class"
+# A course widget whose picture needs the kernel: in a deck it becomes a player of its 4 frames.
+STEPPER_SOURCE = ("import numpy as np\nfrom cnncourse.widgets import ConvStepper\n"
+                  "ConvStepper(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))")
 INSTRUCTOR_TEXT = "INSTRUCTOR-ONLY-ANSWER"
 
 
@@ -26,16 +31,19 @@ def _cell(cell, slide_type, tags=()):
 
 def make_tiny_notebook(path: Path) -> Path:
     """Four slides: a title with math (+ a notes cell), a computed output with an instructor
-    fragment, a widget, a final slide. Same conventions as the lecture notebooks."""
+    fragment, a widget and a course widget, a final slide. Same conventions as the lecture
+    notebooks."""
     nb = new_notebook(cells=[
         _cell(new_markdown_cell("# Tiny deck: convolution\n\n$s(t) = \\sum_k x(t+k)\\,w(k)$"),
               "slide"),
-        _cell(new_markdown_cell(NOTE_TEXT), "notes"),
+        _cell(new_markdown_cell(f"<details><summary>Speaker notes</summary>\n\n{NOTE_TEXT}\n\n"
+                                "</details>"), "notes"),
         _cell(new_code_cell("from cnncourse import ops\nprint(ops.conv1d([1., 2., 3.], [1., 1.]))"),
               "slide"),
         _cell(new_code_cell(f"print('{INSTRUCTOR_TEXT}')"), "fragment", ["instructor"]),
         _cell(new_code_cell("import ipywidgets as w\nw.HBox([w.Play(), w.IntSlider(value=3, max=10)])"),
               "slide"),
+        _cell(new_code_cell(STEPPER_SOURCE), "fragment"),
         _cell(new_markdown_cell("## Last slide"), "slide"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -95,6 +103,9 @@ def test_deck_is_executed_with_notes_and_widget_state(built):
     text = deck.read_text(encoding="utf-8")
     assert "[3. 5.]" in text                       # ops.conv1d ran: 1+2, 2+3
     assert re.search(r'<aside class="notes">.*?' + re.escape(NOTE_TEXT), text, re.S)
+    # collapsed for students in JupyterLab (a <details> element), open for the speaker
+    assert re.search(r'<aside class="notes">((?!</aside>).)*<details open', text, re.S), \
+        "the speaker notes are closed in the deck"
     assert "application/vnd.jupyter.widget-state+json" in text
     assert "IntSliderModel" in text
     assert len(re.findall(r"<section", text)) >= 4
@@ -120,7 +131,7 @@ def test_decks_load_nothing_from_the_network(built):
 @pytest.mark.slow
 def test_execution_is_cached_until_the_notebook_changes(built):
     nb_path, cache = built["notebook"], built["cache"]
-    cached = nbformat.read(cache / nb_path.name, as_version=4)
+    cached = nbformat.read(slides.cached_copy(nb_path, cache), as_version=4)
     key = cached.metadata["cnncourse"]["build_key"]
     again = slides.execute_notebook(nb_path, cache)
     assert again.metadata["cnncourse"]["build_key"] == key
@@ -183,3 +194,73 @@ def test_missing_vendor_copy_says_how_to_fix(tmp_path):
 def test_vendor_copy_is_complete():
     """`make setup` (tools/vendor-web.sh) put every asset the templates load in build/vendor/."""
     slides.check_vendor(slides.vendor_dir())
+
+
+@pytest.mark.slow
+def test_course_widgets_become_kernel_free_players(built):
+    """The ConvStepper's 4 steps are in the deck as 4 pictures with their values (2x2 sums of
+    0..8 are 8, 12, 20, 24); the plain ipywidgets box, which needs no kernel, stays live."""
+    text = built["student"].read_text(encoding="utf-8")
+    player = re.search(r'<div class="cnncourse-player" data-frames="(\d+)">(.*?)'
+                       r'<p class="cnncourse-note">', text, re.S)
+    assert player and player.group(1) == "4", "no player of 4 frames in the deck"
+    frames = re.findall(r'<div class="cnncourse-frame" data-index="(\d)"', player.group(2))
+    assert frames == ["0", "1", "2", "3"]
+    values = re.findall(r"s\(\d, \d\) = <b>(\d+)</b>", player.group(2))
+    assert values == ["8", "12", "20", "24"], values
+    assert len(set(re.findall(r'src="data:image/png;base64,([^"]{200})', player.group(2)))) == 4
+    assert "IntSliderModel" in text and "ConvStepper" in text
+
+
+@pytest.mark.slow
+def test_a_deck_folder_works_wherever_it_is_copied(built, tmp_path):
+    """Every asset a deck refers to is inside its folder (assets/), none outside it."""
+    copy = tmp_path / "elsewhere" / "decks"
+    shutil.copytree(built["student"].parent, copy)
+    deck = copy / built["student"].name
+    assert_offline(deck)
+    for ref in asset_refs(deck.read_text(encoding="utf-8")):
+        target = (deck.parent / unquote(urlsplit(ref).path)).resolve()
+        assert copy.resolve() in target.parents, f"{ref} is outside the deck folder"
+
+
+def test_build_folder_is_the_checkouts_whatever_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = Path(__file__).resolve().parents[1]
+    assert slides.executed_cache() == root / "build" / "executed"
+    assert slides.default_out() == root / "build" / "slides"
+    assert slides.default_out(instructor=True) == root / "build" / "slides-instructor"
+    assert [p.name for p in slides.lecture_notebooks()][:1] == ["00_welcome.ipynb"]
+
+
+def test_notebook_folders_are_expanded(tmp_path):
+    """An edition's folder (notebooks/ko) builds every notebook in it, in order."""
+    for name in ("02_b.ipynb", "01_a.ipynb"):
+        make_tiny_notebook(tmp_path / name)
+    assert [p.name for p in slides.lecture_notebooks([tmp_path])] == ["01_a.ipynb", "02_b.ipynb"]
+    assert slides.cached_copy(tmp_path / "01_a.ipynb", tmp_path) != \
+        slides.cached_copy(tmp_path / "sub" / "01_a.ipynb", tmp_path)
+
+
+def test_streams_show_what_a_terminal_shows():
+    """Keras' progress bar: many writes, backspaces and carriage returns -> one line."""
+    back = "\b" * 12
+    bar = "Epoch 1/2\n" + "".join(f"{back}\r{i}/3 loss={i}" for i in (1, 2, 3)) + "\n"
+    assert slides.terminal_text(bar) == "Epoch 1/2\n3/3 loss=3\n"
+    assert slides.terminal_text("ab\bc\r\nx") == "ac\r\nx"
+
+
+@pytest.mark.slow
+def test_cache_follows_the_modules_the_notebook_imported(built):
+    """A run records the cnncourse files it imported: a change to one of them re-runs the
+    notebook, a change elsewhere in the package (e.g. the training code) does not."""
+    nb_path = built["notebook"]
+    cached = nbformat.read(slides.cached_copy(nb_path, built["cache"]), as_version=4)
+    modules = {Path(f).relative_to(Path(slides.__file__).parent).as_posix()
+               for f in cached.metadata["cnncourse"]["modules"]}
+    assert {"ops.py", "widgets/conv_stepper.py", "deck_widgets.py"} <= modules, modules
+    assert "training.py" not in modules and "grading.py" not in modules
+    assert slides._cache_is_valid(cached, nb_path)
+    ops_file = next(f for f in cached.metadata["cnncourse"]["modules"] if f.endswith("/ops.py"))
+    cached.metadata["cnncourse"]["modules"][ops_file] = "0" * 64     # as if ops.py had changed
+    assert not slides._cache_is_valid(cached, nb_path)

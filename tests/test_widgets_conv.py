@@ -67,9 +67,11 @@ def test_stepper_2d_matches_ops(case):
     np.testing.assert_allclose(st.output(), expected)
     np.testing.assert_allclose(st.padded, ops.pad2d(case["x"], pads))
     oh, ow = expected.shape
-    assert st.step.max == oh * ow - 1 and st.play.max == st.step.max
+    # one step per output value, counted 1 ... n ("step 1 of 9", S9's order: row by row)
+    assert (st.step.min, st.step.max) == (1, oh * ow) and st.play.max == st.step.max
+    assert f"step 1 of {oh * ow}" in st.formula_html.value
     for step in sorted({0, 1, oh * ow // 2, oh * ow - 1}):
-        st.step.value = step
+        st.step.value = step + 1
         i, j = divmod(step, ow)
         assert st.position() == (i, j)
         assert st.current_value() == pytest.approx(expected[i, j])
@@ -94,11 +96,11 @@ def test_stepper_contract_for_browser_test():
     assert OUTPUT_VALUE_CLASS in st.value_html._dom_classes
     assert st.step in st.widget.children[0].children
     assert isinstance(st.play, widgets.Play)
-    st.step.value = 4
+    st.step.value = 5                                      # the 5th value: s(1, 1)
     assert st.current_value() == 5 + 6 + 9 + 10           # window x[1:3, 1:3]
     assert st.current_value() == float(ops.conv2d(np.arange(16).reshape(4, 4),
                                                   np.ones((2, 2)))[1, 1])
-    assert "output[1, 1]" in st.value_html.value
+    assert "s(1, 1)" in st.value_html.value
 
 
 @pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (1, "same"), (3, "valid"),
@@ -109,7 +111,7 @@ def test_stepper_1d_matches_conv1d(stride, padding):
     expected = ops.conv1d(x, w, 0.25, stride=stride, padding=padding)
     np.testing.assert_allclose(st.output(), expected)
     for step in range(len(expected)):
-        st.step.value = step
+        st.step.value = step + 1
         assert st.current_value() == pytest.approx(expected[step])
         assert format_value(expected[step]) in st.value_html.value
 
@@ -120,7 +122,7 @@ def test_stepper_rgb_channel_sums_plus_bias():
     st = ConvStepper(x, w, b=-1.0, padding=1)
     expected = ops.conv2d(x, w[..., None], -1.0, padding=1)[..., 0]
     np.testing.assert_allclose(st.output(), expected)
-    st.step.value = 7
+    st.step.value = 8
     i, j = divmod(7, expected.shape[1])
     sums = st.channel_sums()
     # each channel's sum is the 2D convolution of that channel alone
@@ -141,7 +143,7 @@ def test_stepper_reproduces_003_fig_4_14_value_9():
                   [[0, 2, 0], [0, 2, 0], [0, 2, 0]],
                   [[1, 0, 0], [0, 2, 0], [0, 0, 1]]], axis=-1).astype(float)
     st = ConvStepper(x, w, padding=1)
-    st.step.value = 0
+    st.step.value = 1
     assert st.current_value() == 9.0
     assert "9" in st.value_html.value
 
@@ -163,11 +165,11 @@ def test_stepper_callback_error_is_shown(monkeypatch):
         raise RuntimeError("boom in render")
 
     monkeypatch.setattr(st, "_formula_html", broken)
-    st.step.value = 1
+    st.step.value = 2
     assert "RuntimeError: boom in render" in st.error_text()
     assert isinstance(st.last_error, RuntimeError)
     monkeypatch.undo()
-    st.step.value = 2                                   # the next good render clears it
+    st.step.value = 3                                   # the next good render clears it
     assert st.error_text() == "" and st.last_error is None
 
 

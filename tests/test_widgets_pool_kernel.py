@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cnncourse import data, ops
-from cnncourse.widgets.kernel_lab import PRESETS, KernelLab, to_gray
+from cnncourse.widgets.kernel_lab import PRESETS, KernelLab, percent, to_gray
 from cnncourse.ops import kept_by_max_pool, pool2d as pool
 from cnncourse.widgets.pooling_stepper import PoolingStepper
 
@@ -210,7 +210,9 @@ def test_kernel_lab_presets(cat, name):
     np.testing.assert_allclose(lab.rectified(), ops.relu(fmap))
     np.testing.assert_allclose(lab.map_image.get_array(), fmap)
     np.testing.assert_allclose(lab.relu_image.get_array(), ops.relu(fmap))
-    assert f"{100 * (fmap < 0).mean():.1f}%" in lab.info.value
+    # the share ReLU zeroes: as a count and a percentage never rounded to 0 (kernel_lab.percent)
+    assert f"{int((fmap < 0).sum()):,} of {fmap.size:,}" in lab.info.value
+    assert f"({percent(int((fmap < 0).sum()), fmap.size)}," in lab.info.value
     assert f"max <b>{fmap.max():.3g}</b>" in lab.info.value
 
 

@@ -8,13 +8,17 @@
   (one sum per channel, then the channel sums plus the bias give the output value).
 
 padding: "valid", "same" (split like Keras), an int per side, or for 2D a pair (ph, pw).
-The widget shows the padded input, the kernel and the output side by side, the current window
-in red, the output cell being computed in orange, and the formula view: every element-wise
-product and their sum for the current position.
+The widget shows the input (padded, when there is padding), the kernel and the output side by
+side, the current window in red, the output cell being computed in orange, and the formula view:
+every element-wise product and their sum for the current position. It writes what the lectures
+write (document 003's equations (4.10) and (4.11)): input z, kernel u, output s, with the kernel
+indexed from its centre when its size is odd (u(-1), u(0), u(1)), and z counted as 0 outside the
+input; the stride is S.
 
-Contract (used by the browser tests): ``.step`` is the IntSlider; ``.value_html`` is an HTML
-widget with CSS class "cnncourse-output-value" whose text contains ``format_value(v)`` of the
-current output value; ``.current_value()`` returns that value; ``.output()`` the full output.
+Contract (used by the browser tests): ``.step`` is the IntSlider, counting the output positions
+1 ... n in the order they are computed (row by row); ``.value_html`` is an HTML widget with CSS
+class "cnncourse-output-value" whose text contains ``format_value(v)`` of the current output
+value; ``.current_value()`` returns that value; ``.output()`` the full output.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from .. import ops, viz
 from ._base import CourseWidget
@@ -57,10 +62,10 @@ class ConvStepper(CourseWidget):
         self.out_shape = self._output.shape
         n_steps = int(np.prod(self.out_shape))
 
-        # controls
-        self.step = widgets.IntSlider(value=0, min=0, max=n_steps - 1, description="step",
+        # controls: step k (1 ... n) computes the k-th output value
+        self.step = widgets.IntSlider(value=1, min=1, max=n_steps, description="step",
                                       continuous_update=True)
-        self.play = widgets.Play(value=0, min=0, max=n_steps - 1, interval=interval,
+        self.play = widgets.Play(value=1, min=1, max=n_steps, interval=interval,
                                  description="play")
         widgets.jslink((self.play, "value"), (self.step, "value"))
         self.value_html = widgets.HTML()
@@ -80,9 +85,10 @@ class ConvStepper(CourseWidget):
         return self._output.copy()
 
     def position(self, step=None):
-        """Output index for a step: (i,) in 1D, (i, j) in 2D; row by row (S9)."""
+        """Output index computed at a step (1 ... n): (i,) in 1D, (i, j) in 2D; row by row
+        (S9): step 1 is s(0, 0)."""
         step = self.step.value if step is None else step
-        return tuple(int(k) for k in np.unravel_index(step, self.out_shape))
+        return tuple(int(k) for k in np.unravel_index(step - 1, self.out_shape))
 
     def window(self, step=None):
         """The padded-input window under the kernel at this step: shape of w."""
@@ -105,11 +111,28 @@ class ConvStepper(CourseWidget):
         return float(self.products().sum() + self.b)
 
     def partial_output(self, step=None):
-        """The output as filled in so far: positions after the current step are NaN."""
+        """The output as filled in so far (steps 1 ... step): the later positions are NaN."""
         step = self.step.value if step is None else step
         flat = self._output.astype(float).ravel().copy()
-        flat[step + 1:] = np.nan
+        flat[step:] = np.nan
         return flat.reshape(self.out_shape)
+
+    def padding_label(self) -> str:
+        """How the input panel is titled: 'z', or 'z (padded by 1)' / 'z (padded: rows 1+0,
+        columns 1+1)' when there is padding."""
+        pads = [p for pair in self.pads for p in pair]
+        if not any(pads):
+            return "z"
+        if len(set(pads)) == 1:
+            return f"z (padded by {pads[0]})"
+        if self.kind == "1d":
+            return f"z (padded: {pads[0]} left, {pads[1]} right)"
+        (t, b), (l, r) = self.pads
+        return f"z (padded: rows {t}+{b}, columns {l}+{r})"
+
+    def input_index(self, axis, padded_index) -> int:
+        """The index in z (unpadded) of a padded-input index along ``axis``."""
+        return int(padded_index) - self.pads[axis][0]
 
     # ------------------------------------------------------------------ drawing
     def _render(self):
@@ -117,7 +140,7 @@ class ConvStepper(CourseWidget):
         self.view.show(step)
         self._show_figure(self.fig, tight=False)
         index = ", ".join(str(k) for k in self.position(step))
-        self.value_html.value = (f"<span style='font-size:1.1em'>output[{index}] = "
+        self.value_html.value = (f"<span style='font-size:1.1em'>s({index}) = "
                                  f"<b>{html.escape(format_value(self.current_value()))}</b></span>")
         self.formula_html.value = self._formula_html(step)
 
@@ -125,7 +148,7 @@ class ConvStepper(CourseWidget):
         index = ", ".join(str(k) for k in self.position(step))
         body = "<br>".join(self.view.formula(step))
         return (f"<div style='font-family:monospace; font-size:0.95em; line-height:1.5'>"
-                f"<b>output[{index}]</b> (step {step} of {int(np.prod(self.out_shape)) - 1})"
+                f"<b>s({index})</b>: step {step} of {int(np.prod(self.out_shape))}"
                 f"<br>{body}</div>")
 
 
@@ -178,37 +201,62 @@ class _View:
     def formula(self, step):
         raise NotImplementedError
 
+    def plus_b(self) -> str:
+        return " + b" if self.st.b else ""
+
     def total_line(self, total):
-        """'= sum + b = value': the last line of every formula."""
+        """'= sum + b = value' (or '= value' without a bias): the last line of every formula."""
         st = self.st
-        return (f"= {_n(total)} + {_n(st.b)} = "
-                f"<b>{html.escape(format_value(total + st.b))}</b>")
+        value = f"<b>{html.escape(format_value(total + st.b))}</b>"
+        return f"= {_n(total)} + {_n(st.b)} = {value}" if st.b else f"= {value}"
 
 
 class _View1D(_View):
-    """1D: three rows (padded x, w, s); the kernel row slides under its window."""
+    """1D: three rows (z, u, s); the kernel row slides under its window, and each output cell
+    sits under the centre of the window it sums, with the indices written under the cells."""
 
     def build(self):
         st = self.st
-        lp, k, ol = len(st.padded), len(st.w), st.out_shape[0]
+        lp, k, ol, stride = len(st.padded), len(st.w), st.out_shape[0], st.stride
+        spread = (ol - 1) * stride + 1           # output cells S input cells apart
         cell = min(0.5, (MAX_FIG_WIDTH - 1.0) / lp)
-        width, height = lp * cell + 1.4, 3 * cell + 1.6
+        width, height = lp * cell + 1.4, 3 * cell + 2.0
         fig = viz.new_figure(width, height)
         place = _Placer(fig, width, height)
         self.cell, self.x0 = cell, 1.2
-        ax_in = place(self.x0, 0.35, lp * cell, cell)
-        self.ax_k = place(self.x0, 0.85 + cell, k * cell, cell)
-        ax_out = place(self.x0, 1.35 + 2 * cell, ol * cell, cell)
-        st.g_in = _grid(ax_in, st.padded, "Greys", 0.6)
+        ax_in = place(self.x0, 0.45, lp * cell, cell)
+        self.ax_k = place(self.x0, 1.0 + cell, k * cell, cell)
+        ax_out = place(self.x0 + (k - 1) / 2 * cell, 1.55 + 2 * cell, spread * cell, cell)
+        title = st.padding_label() if any(st.pads[0]) else None     # the row is labelled z
+        st.g_in = _grid(ax_in, st.padded, "Greys", 0.6, title=title)
         st.g_k = _grid(self.ax_k, st.w, "Purples", 0.8)
-        st.g_out = _grid(ax_out, st.partial_output(0), "Oranges", 0.5, values_of=st.output())
-        for ax, label in ((ax_in, "x (padded)"), (self.ax_k, "w"), (ax_out, "s = x ⊛ w + b")):
+        st.g_out = _grid(ax_out, self.spread(st.partial_output(1)), "Oranges", 0.5,
+                         values_of=st.output())
+        for ax, label in ((ax_in, "z"), (self.ax_k, "u"),
+                          (ax_out, "s = z ⊛ u" + self.plus_b())):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
         before, after = st.pads[0]
         if before or after:                    # the real input, inside the padding
-            st.g_in.outline(0, before, 1, st.g_in.shape[1] - before - after, color="black",
-                            linestyle="--")
+            st.g_in.outline(0, before, 1, lp - before - after, color="black", linestyle="--")
+        for gap in sorted(set(range(spread)) - set(range(0, spread, stride))):
+            ax_out.add_patch(Rectangle((gap - 0.47, -0.6), 0.94, 1.2, facecolor="white",
+                                       edgecolor="none", zorder=4, clip_on=False))
+        if stride > 1:
+            for side in ("top", "bottom"):
+                ax_out.spines[side].set_visible(False)
+            for i in range(ol):
+                ax_out.add_patch(Rectangle((i * stride - 0.5, -0.5), 1, 1, fill=False,
+                                           edgecolor="#888888", linewidth=0.8, zorder=4))
+        _index_labels(ax_in, {before + q: q for q in range(lp - before - after)})
+        _index_labels(self.ax_k, dict(enumerate(_kernel_indices(k))))
+        _index_labels(ax_out, {i * stride: i for i in range(ol)})
         return fig
+
+    def spread(self, values):
+        """Output values placed S cells apart (NaN between), as the output row draws them."""
+        row = np.full((len(values) - 1) * self.st.stride + 1, np.nan)
+        row[::self.st.stride] = values
+        return row
 
     def show(self, step):
         st = self.st
@@ -218,22 +266,23 @@ class _View1D(_View):
         pos = self.ax_k.get_position()
         self.ax_k.set_position([(self.x0 + i * st.stride * self.cell) / fig_width, pos.y0,
                                 pos.width, pos.height])
-        st.g_out.set_values(st.partial_output(step))
-        st.g_out.highlight(0, i, color=viz.CURRENT_COLOR)
+        st.g_out.set_values(self.spread(st.partial_output(step)))
+        st.g_out.highlight(0, i * st.stride, color=viz.CURRENT_COLOR)
 
     def formula(self, step):
         st = self.st
         (i,) = st.position(step)
-        s, w = st.stride, st.w
-        return [f"s({i}) = Σ<sub>x</sub> z({i}·{s} + x) · u(x) + b"
-                f"   (window = padded x[{i * s}:{i * s + len(w)}])",
-                " + ".join(f"({_n(a)}×{_n(c)})" for a, c in zip(st.window(step), w)),
+        start = i * st.stride
+        terms = [f"z({st.input_index(0, start + k)})·u({x})"
+                 for k, x in enumerate(_kernel_indices(len(st.w)))]
+        return [f"s({i}) = " + " + ".join(terms) + self.plus_b(),
+                "= " + " + ".join(f"({_n(a)}×{_n(c)})" for a, c in zip(st.window(step), st.w)),
                 self.total_line(st.products(step).sum())]
 
 
 class _View2D(_View):
-    """2D: the padded input ⊛ the kernel = the output, side by side; one row of input and
-    kernel per channel (one row here, C rows in _ViewChannels)."""
+    """2D: the input ⊛ the kernel = the output, side by side; one row of input and kernel per
+    channel (one row here, C rows in _ViewChannels)."""
     equation = "="
 
     def panels(self):
@@ -261,8 +310,8 @@ class _View2D(_View):
             y = 0.1 + row * row_h + 0.35
             ax_in = place(x_in, y + (max(hp, fh) - hp) * cell / 2, wp * cell, hp * cell)
             ax_k = place(x_k, y + (max(hp, fh) - fh) * cell / 2, fw * cell, fh * cell)
-            g_in = _grid(ax_in, xin, cmap, 0.8, title=f"x (padded){label}")
-            g_k = _grid(ax_k, wk, "Purples", 0.8, title=f"w{label}")
+            g_in = _grid(ax_in, xin, cmap, 0.8, title=st.padding_label() + label)
+            g_k = _grid(ax_k, wk, "Purples", 0.8, title="u" + label)
             if t or b or l or r:               # the real input, inside the padding
                 g_in.outline(t, l, hp - t - b, wp - l - r, color="black", linestyle="--")
             fig.text((x_k - gaps / 2) / width, 1 - (y + max(hp, fh) * cell / 2) / height, "⊛",
@@ -271,7 +320,7 @@ class _View2D(_View):
             st.g_k.append(g_k)
         y_out = (height - oh * cell) / 2 + 0.15
         ax_out = place(x_out, y_out, ow * cell, oh * cell)
-        st.g_out = _grid(ax_out, st.partial_output(0), "Oranges", 0.5, title="output",
+        st.g_out = _grid(ax_out, st.partial_output(1), "Oranges", 0.5, title="s",
                          values_of=st.output())
         equation = "+ b =" if self.equation == "=" and st.b != 0 else self.equation
         fig.text((x_out - gaps / 2) / width, 1 - (y_out + oh * cell / 2) / height, equation,
@@ -287,11 +336,23 @@ class _View2D(_View):
         st.g_out.set_values(st.partial_output(step))
         st.g_out.highlight(i, j, color=viz.CURRENT_COLOR)
 
-    def formula(self, step):
+    def sum_line(self, step, channel=""):
+        """'s(i, j) = Σ_y,x z(r + y, c + x) · u(y, x) + b   (y = -1 … 1, x = -1 … 1)': the
+        window's centre (odd kernel) or top-left corner (even) in z's own indices."""
         st = self.st
         i, j = st.position(step)
-        s, w, win = st.stride, st.w, st.window(step)
-        lines = [f"s({i}, {j}) = Σ<sub>u,v</sub> x[{i}·{s} + u, {j}·{s} + v] · w[u, v] + b"]
+        fh, fw = st.w.shape[:2]
+        r = st.input_index(0, i * st.stride + (fh - 1) // 2 * (fh % 2))
+        c = st.input_index(1, j * st.stride + (fw - 1) // 2 * (fw % 2))
+        ys, xs = _kernel_indices(fh), _kernel_indices(fw)
+        sums = "Σ<sub>c</sub> Σ<sub>y,x</sub>" if channel else "Σ<sub>y,x</sub>"
+        return (f"s({i}, {j}) = {sums} z({r} + y, {c} + x{channel}) · u(y, x{channel})"
+                f"{self.plus_b()}   (y = {ys[0]} … {ys[-1]}, x = {xs[0]} … {xs[-1]})")
+
+    def formula(self, step):
+        st = self.st
+        w, win = st.w, st.window(step)
+        lines = [self.sum_line(step)]
         for u in range(w.shape[0]):
             lines.append(("  " if u else "= ") + " + ".join(
                 f"({_n(a)}×{_n(c)})" for a, c in zip(win[u], w[u]))
@@ -316,10 +377,8 @@ class _ViewChannels(_View2D):
 
     def formula(self, step):
         st = self.st
-        i, j = st.position(step)
-        s, w, win = st.stride, st.w, st.window(step)
-        lines = [f"s({i}, {j}) = Σ<sub>c</sub> Σ<sub>u,v</sub> x[{i}·{s} + u, "
-                 f"{j}·{s} + v, c] · w[u, v, c] + b"]
+        w, win = st.w, st.window(step)
+        lines = [self.sum_line(step, channel=", c")]
         sums = st.channel_sums(step)
         for k, name in enumerate(self.names()):
             terms = " + ".join(f"({_n(a)}×{_n(c)})"
@@ -328,6 +387,21 @@ class _ViewChannels(_View2D):
         lines.append(" + ".join(_n(v) for v in sums) + f" + {_n(st.b)} (b) = "
                      f"<b>{html.escape(format_value(sums.sum() + st.b))}</b>")
         return lines
+
+
+def _kernel_indices(size):
+    """How the lectures index a kernel: from its centre when the size is odd (-1, 0, 1, as
+    document 003's u(x)), else from 0."""
+    half = (size - 1) // 2 if size % 2 else 0
+    return [k - half for k in range(size)]
+
+
+def _index_labels(ax, labels, fontsize=7):
+    """Write {column: label} under a one-row grid (at most ~25 labels, else every n-th)."""
+    every = max(1, len(labels) // 25 + 1)
+    shown = {c: v for n, (c, v) in enumerate(sorted(labels.items())) if n % every == 0}
+    ax.set_xticks(list(shown), [str(v) for v in shown.values()], fontsize=fontsize)
+    ax.tick_params(axis="x", which="major", length=0, pad=2)
 
 
 VIEWS = {"1d": _View1D, "2d": _View2D, "channels": _ViewChannels}

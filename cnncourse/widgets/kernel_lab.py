@@ -38,6 +38,21 @@ PRESET_NOTES = {
     "custom": "your own kernel",
 }
 CUSTOM = "custom"
+NOTE_WIDTH, NOTE_HEIGHT = "430px", "3.2em"     # room for the longest note on two lines
+
+
+def percent(count, total) -> str:
+    """count/total as a percentage that is never rounded to 0% or 100% when it is not:
+    '0.03%', '12.5%', '99.97%'; '0%' and '100%' only when exact."""
+    if total == 0 or count == 0:
+        return "0%"
+    if count == total:
+        return "100%"
+    share = 100 * count / total
+    digits = 1
+    while digits < 6 and (round(share, digits) == 0 or round(share, digits) == 100):
+        digits += 1
+    return f"{share:.{digits}f}%"
 
 
 def to_gray(image, max_side=None):
@@ -82,10 +97,12 @@ class KernelLab(CourseWidget):
         self.cells = [[widgets.FloatText(value=0.0, step=0.5,
                                          layout=widgets.Layout(width="70px"))
                        for _ in range(3)] for _ in range(3)]
-        self.note = widgets.HTML()
-        self.info = widgets.HTML()
+        # fixed boxes: a longer note or number must not move the kernel fields or the figure
+        self.note = widgets.HTML(layout=widgets.Layout(width=NOTE_WIDTH, height=NOTE_HEIGHT))
+        self.info = widgets.HTML(layout=widgets.Layout(min_height="3em"))
 
-        self.fig = viz.new_figure(12, 4)
+        h, w = self.gray.shape
+        self.fig = viz.new_figure(12, 0.7 + 3.3 * h / w)     # three panels of the photo's shape
         self.ax_img, self.ax_map, self.ax_relu = self.fig.subplots(1, 3)
         for ax in (self.ax_img, self.ax_map, self.ax_relu):
             ax.set_xticks([])
@@ -96,8 +113,14 @@ class KernelLab(CourseWidget):
         shape = ops.conv2d(self.gray, np.zeros((3, 3)), padding=padding).shape
         self.map_image = self.ax_map.imshow(np.zeros(shape), cmap="gray", vmin=-1, vmax=1)
         self.relu_image = self.ax_relu.imshow(np.zeros(shape), cmap="gray", vmin=0, vmax=1)
-        self.fig.colorbar(self.map_image, ax=self.ax_map, fraction=0.046, pad=0.03)
-        self.fig.colorbar(self.relu_image, ax=self.ax_relu, fraction=0.046, pad=0.03)
+        viz.add_colorbar(self.map_image, self.ax_map)
+        viz.add_colorbar(self.relu_image, self.ax_relu)
+        self.ax_map.set_title("feature map (black < 0 < white)", fontsize=10)
+        self.ax_relu.set_title("ReLU(feature map): values >= 0", fontsize=10)
+        # the layout is fixed once: every kernel gives a picture of the same size
+        height = self.fig.get_size_inches()[1]
+        self.fig.subplots_adjust(left=0.02, right=0.96, bottom=0.15 / height,
+                                 top=1 - 0.45 / height, wspace=0.25)
 
         self.preset.observe(self._safely(self._on_preset), names="value")
         for row in self.cells:
@@ -132,6 +155,10 @@ class KernelLab(CourseWidget):
         """ops.relu(feature_map()): the rectified feature map shown in panel 3."""
         return ops.relu(self.feature_map())
 
+    def zeroed_by_relu(self) -> int:
+        """How many feature-map values ReLU sets to 0 (the negative ones)."""
+        return int((self.feature_map() < 0).sum())
+
     # ------------------------------------------------------------------ callbacks
     def _type_kernel(self, kernel):
         """Put a (3,3) kernel into the fields without a render per field."""
@@ -165,11 +192,9 @@ class KernelLab(CourseWidget):
         self.map_image.set_clim(-limit, limit)
         self.relu_image.set_data(rect)
         self.relu_image.set_clim(0, limit)
-        self.ax_map.set_title("feature map (black < 0 < white)", fontsize=10)
-        self.ax_relu.set_title("ReLU(feature map): values >= 0", fontsize=10)
-        self._show_figure(self.fig)
-        negative = float((fmap < 0).mean())
+        self._show_figure(self.fig, tight=False)
+        zeroed = self.zeroed_by_relu()
         self.info.value = (
             f"feature map {fmap.shape[0]}x{fmap.shape[1]}: min <b>{fmap.min():.3g}</b>, "
-            f"max <b>{fmap.max():.3g}</b>; ReLU sets <b>{100 * negative:.1f}%</b> of the values "
-            f"(the negative ones) to 0")
+            f"max <b>{fmap.max():.3g}</b>; ReLU sets <b>{zeroed:,} of {fmap.size:,}</b> values "
+            f"({percent(zeroed, fmap.size)}, the negative ones) to 0")

@@ -83,6 +83,15 @@ class PaddingExplorer(CourseWidget):
         return ops.usage_counts(self.image.shape, self.kernel().shape, self.pads(),
                                 self.mode.value)
 
+    def input_title(self) -> str:
+        """Panel 1's title: 'padded input 26×38 (replicate)', or 'input 24×36 (no padding)'
+        when 'valid' pads nothing (then zeros and replicate draw the same)."""
+        (t, b), (l, r) = self.pads()
+        h, w = self.image.shape
+        if not (t or b or l or r):
+            return f"input {h}×{w} (no padding)"
+        return f"padded input {h + t + b}×{w + l + r} ({self.mode.value})"
+
     # ------------------------------------------------------------------ drawing
     def _render(self):
         image, k = self.image, self.kernel()
@@ -101,13 +110,12 @@ class PaddingExplorer(CourseWidget):
         fig = viz.new_figure(12, 4.2)
         axes = fig.subplots(1, 3)
         lo, hi = float(image.min()), float(image.max())
-        g = _grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi,
-                  title=f"padded input {padded.shape[0]}×{padded.shape[1]} ({self.mode.value})")
+        g = _grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi, title=self.input_title())
         if t or b or l or r:
             g.outline(t, l, h, w, color=viz.WINDOW_COLOR, linestyle="--")
         _grid(axes[1], out, cmap="gray", title=f"output {out.shape[0]}×{out.shape[1]}")
         gc = _grid(axes[2], counts, cmap="viridis", vmin=0, title="times each input pixel is used")
-        fig.colorbar(gc.image, ax=axes[2], fraction=0.046, pad=0.04)
+        viz.add_colorbar(gc.image, axes[2])
         self._show_figure(fig)
 
     @property

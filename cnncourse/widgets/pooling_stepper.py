@@ -23,7 +23,11 @@ from ._base import CourseWidget
 __all__ = ["PoolingStepper"]
 
 MODES = ("max", "avg")
-MAX_DOTS_SIDE = 24           # above this input size the "kept" dots would hide the picture
+MAX_DOTS_SIDE = 32           # above this input size the "kept" dots would hide the picture
+DOT_COLOR = "#00e05a"        # the kept values: a vivid green, black-edged, on any grey
+DOT_SHARE = 0.7              # a dot's diameter, as a share of a cell's side ...
+DOT_SHARE_BESIDE_NUMBERS = 0.3   # ... or, in a corner of a cell that shows its number
+CMAP = "gray"                # black = small, white = large: a photo looks like the photo
 
 
 class PoolingStepper(CourseWidget):
@@ -55,26 +59,30 @@ class PoolingStepper(CourseWidget):
         self.mode = widgets.ToggleButtons(options=[("max pooling", "max"),
                                                    ("average pooling", "avg")], value=mode,
                                           description="mode")
+        wide = {"description_width": "initial"}          # labels are never cut short
         self.pool_size = widgets.IntSlider(value=pool_size, min=1, max=side,
-                                           description="pool size F")
+                                           description="pool size F", style=wide)
         self.tie_stride = widgets.Checkbox(value=stride is None,
-                                           description="stride = pool size (Keras default)")
+                                           description="stride = pool size (Keras default)",
+                                           indent=False, layout=widgets.Layout(width="auto"))
         self.stride = widgets.IntSlider(value=pool_size if stride is None else stride, min=1,
-                                        max=side, description="stride S",
+                                        max=side, description="stride S", style=wide,
                                         disabled=stride is None)
         self.step = widgets.IntSlider(value=0, min=0, max=0, description="window")
         self.play = widgets.Play(interval=600, min=0, max=0, description="play")
         widgets.jslink((self.play, "value"), (self.step, "value"))
         self.shift = widgets.ToggleButton(value=False, description="shift input 1 px right",
-                                          icon="arrow-right")
+                                          icon="arrow-right",
+                                          layout=widgets.Layout(width="auto"))
         self.info = widgets.HTML()
 
         self.fig = viz.new_figure(12, 4.2)
         self.ax_in, self.ax_out, self.ax_changed = self.fig.subplots(1, 3)
-        self.in_view = viz.draw_grid(self.ax_in, x, cmap="Greys", vmin=self._vmin,
+        self.in_view = viz.draw_grid(self.ax_in, x, cmap=CMAP, vmin=self._vmin,
                                      vmax=self._vmax)
-        self.kept_dots = self.ax_in.scatter([], [], s=14, c="#2ca02c", edgecolors="black",
-                                            linewidths=0.5, zorder=6)
+        self.kept_dots = self.ax_in.scatter([], [], s=self.dot_size(), c=DOT_COLOR,
+                                            edgecolors="black", zorder=6,
+                                            linewidths=min(1.0, 0.12 * self.dot_size() ** 0.5))
         self.out_view = None
         self.changed_view = None
         self._shape = None
@@ -131,6 +139,23 @@ class PoolingStepper(CourseWidget):
         p, s = self.params()
         return ops.kept_by_max_pool(self.shown_input(), p, s)
 
+    def cell_points(self):
+        """The side of one input cell in the figure, in points (the grid keeps square cells)."""
+        pos = self.ax_in.get_position()
+        width, height = self.fig.get_size_inches()
+        h, w = self.x.shape
+        return 72 * min(pos.width * width / w, pos.height * height / h)
+
+    def dot_size(self):
+        """Marker area (points²) of the "kept" dots: DOT_SHARE of a cell across (a smaller
+        dot in the cell's corner when the cells show their numbers)."""
+        share = DOT_SHARE if self.in_view.texts is None else DOT_SHARE_BESIDE_NUMBERS
+        return (share * self.cell_points()) ** 2
+
+    def dots_shown(self):
+        """Whether the kept values are marked with dots (max pooling, input side <= 32)."""
+        return self.mode.value == "max" and max(self.x.shape) <= MAX_DOTS_SIDE
+
     def discarded_fraction(self):
         """Fraction of the shown input's values that max pooling throws away (S34)."""
         return 1.0 - self.kept_mask().mean()
@@ -173,7 +198,7 @@ class PoolingStepper(CourseWidget):
             ax.clear()
         zeros = np.zeros(output.shape)
         # average pooling makes fractions even from integers: decide on the output's values
-        self.out_view = viz.draw_grid(self.ax_out, zeros, cmap="Greys", vmin=self._vmin,
+        self.out_view = viz.draw_grid(self.ax_out, zeros, cmap=CMAP, vmin=self._vmin,
                                       vmax=self._vmax, show_values=viz.numbers_fit(output))
         self.changed_view = viz.draw_grid(self.ax_changed, zeros, cmap="Reds", vmin=0, vmax=1.6,
                                           show_values=viz.numbers_fit(zeros))
@@ -199,9 +224,11 @@ class PoolingStepper(CourseWidget):
         self.changed_view.set_values(changed.astype(float))
         self.ax_changed.set_title(f"changed by a 1 px shift: {int(changed.sum())} of "
                                   f"{changed.size}", fontsize=10)
-        if mode == "max" and max(self.x.shape) <= MAX_DOTS_SIDE:
+        if self.dots_shown():
             rows, cols = np.nonzero(self.kept_mask())
-            self.kept_dots.set_offsets(np.column_stack([cols + 0.3, rows - 0.3]))
+            # beside the number when the cells show numbers, else in the middle of the cell
+            corner = 0.3 if self.in_view.texts is not None else 0.0
+            self.kept_dots.set_offsets(np.column_stack([cols + corner, rows - corner]))
         else:
             self.kept_dots.set_offsets(np.empty((0, 2)))
         self._show_figure(self.fig)
@@ -217,7 +244,7 @@ class PoolingStepper(CourseWidget):
         ]
         if mode == "max":
             kept = int(self.kept_mask().sum())
-            dots = " (green dots)" if max(self.x.shape) <= MAX_DOTS_SIDE else ""
+            dots = " (green dots)" if self.dots_shown() else ""
             lines.append(f"max pooling passes on {kept} of {h * w} input values{dots}: "
                          f"<b>{100 * self.discarded_fraction():.1f}% discarded</b>")
         else:

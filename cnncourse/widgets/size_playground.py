@@ -3,9 +3,10 @@
     SizePlayground(n=7, kernel=3, padding=0, stride=1)
 
 Draws the padded n+2P grid (padding grey, the input outlined), the kernel positions along the
-rows (and, identically, the columns), and the output size from the formula of document 003:
+rows (and, identically, the columns: red ticks with the index where each window starts), and
+the output size from the formula of document 003, written as notebook 04 writes it:
 
-    O = floor((W - F + 2P) / S) + 1
+    W₂ = floor((W₁ - F + 2P) / S) + 1
 
 When (W - F + 2P) / S is not a whole number, the last rows/columns cannot be reached by a full
 kernel step: they are shaded and the floor is explained. When S > F, the rows between two
@@ -33,7 +34,7 @@ class SizePlayground(CourseWidget):
                  max_padding=4, max_stride=5):
         super().__init__()
         slider = dict(continuous_update=True, style={"description_width": "initial"})
-        self.n = widgets.IntSlider(value=n, min=1, max=max(max_n, n), description="input W", **slider)
+        self.n = widgets.IntSlider(value=n, min=1, max=max(max_n, n), description="input W₁", **slider)
         self.kernel = widgets.IntSlider(value=kernel, min=1, max=max(max_kernel, kernel),
                                         description="kernel F", **slider)
         self.padding = widgets.IntSlider(value=padding, min=0, max=max(max_padding, padding),
@@ -104,13 +105,13 @@ class SizePlayground(CourseWidget):
         w, f, p, s = self.values
         span = w - f + 2 * p
         o = self.output_size()
-        lines = [f"W = {w}, F = {f}, P = {p}, S = {s};  padded input W + 2P = {w + 2 * p}"]
+        lines = [f"W₁ = {w}, F = {f}, P = {p}, S = {s};  padded input W₁ + 2P = {w + 2 * p}"]
         error = self.does_not_fit()
         if error:
             lines.append(f"The kernel fits nowhere, so the output is EMPTY (0 × 0): {error}")
             return lines
         exact = span / s
-        formula = f"O = floor((W − F + 2P)/S) + 1 = floor(({w} − {f} + {2 * p})/{s}) + 1"
+        formula = f"W₂ = floor((W₁ − F + 2P)/S) + 1 = floor(({w} − {f} + {2 * p})/{s}) + 1"
         if span % s == 0:
             lines.append(f"{formula} = {span // s} + 1 = {o}   → output {o} × {o}")
             lines.append(f"({span}/{s} = {span // s} is whole: the last window ends exactly at "
@@ -123,7 +124,7 @@ class SizePlayground(CourseWidget):
                          f"put the kernel past the edge, so the floor drops it. Padded "
                          f"row(s)/column(s) {dropped} are never visited (shaded red). Keras' "
                          "padding='valid' does the same; padding='same' would pad so that the "
-                         f"output is ceil(W/S) = {-(-w // s)}.)")
+                         f"output is ceil(W₁/S) = {-(-w // s)}.)")
         gaps = [i for i in self.unvisited() if i not in self.dropped_by_floor()]
         if gaps:
             lines.append(f"S = {s} > F = {f}: rows/columns {gaps} fall between two windows and "
@@ -148,7 +149,7 @@ class SizePlayground(CourseWidget):
         grid = np.zeros((n_pad, n_pad))
         grid[p:p + w, p:p + w] = 1.0
         g = viz.draw_grid(ax, grid, cmap="Greys", vmin=-0.6, vmax=2.5, show_values=False,
-                          title=f"padded input {n_pad}×{n_pad}")
+                          title=f"padded input {n_pad}×{n_pad} (ticks: where windows start)")
         if p:
             g.outline(p, p, w, w, color="black", linestyle="--")
         dropped = self.dropped_by_floor()
@@ -161,11 +162,7 @@ class SizePlayground(CourseWidget):
             last = starts[-1]
             if last:
                 g.highlight(last, last, f, f, name="last", color="#1f77b4", linewidth=2)
-            for st in starts:            # tick marks: where each window starts
-                ax.plot([st - 0.5], [-0.9], marker="v", color=viz.WINDOW_COLOR,
-                        markersize=5, clip_on=False)
-                ax.plot([-0.9], [st - 0.5], marker=">", color=viz.WINDOW_COLOR,
-                        markersize=5, clip_on=False)
+            _window_ticks(ax, starts)
         else:
             ax.text(n_pad / 2 - 0.5, n_pad / 2 - 0.5, f"kernel {f}×{f}\ndoes not fit",
                     ha="center", va="center", color=viz.WINDOW_COLOR, fontsize=11)
@@ -180,3 +177,16 @@ class SizePlayground(CourseWidget):
             ax_o.set_yticks([])
             ax_o.set_title("output: empty", fontsize=10)
         self._show_figure(fig)
+
+
+def _window_ticks(ax, starts, most=12):
+    """Red ticks on the top and left edges at the cell where each window starts, labelled with
+    that padded index (every n-th label when there are many): axis ticks, outside the grid, so
+    that they cannot look like one more row or column."""
+    every = max(1, -(-len(starts) // most))
+    labels = [str(st) if k % every == 0 else "" for k, st in enumerate(starts)]
+    ax.set_xticks(starts, labels)
+    ax.set_yticks(starts, labels)
+    ax.xaxis.set_ticks_position("top")
+    ax.tick_params(which="major", length=6, width=1.5, color=viz.WINDOW_COLOR,
+                   labelcolor=viz.WINDOW_COLOR, labelsize=8, pad=1)
