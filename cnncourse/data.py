@@ -17,12 +17,22 @@ from pathlib import Path
 
 import numpy as np
 
-from .i18n import N_, _
+from .i18n import N_, _, get_language
 
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 CLASS_NAMES_KO = ["티셔츠/탑", "바지", "풀오버", "드레스", "코트",
                   "샌들", "셔츠", "스니커즈", "가방", "앵클 부츠"]
+
+
+def class_names(lang=None):
+    """Fashion-MNIST's ten class names, index = label, in `lang` ("en" or "ko"; default: the
+    language in force, see cnncourse.set_language): a new list, CLASS_NAMES or CLASS_NAMES_KO."""
+    lang = get_language() if lang is None else lang
+    if lang not in ("en", "ko"):
+        raise ValueError(_("class_names: the course has class names in 'en' and 'ko', got "
+                           "{lang!r}").format(lang=lang))
+    return list(CLASS_NAMES_KO if lang == "ko" else CLASS_NAMES)
 
 FILES = {
     "x_train": "train-images-idx3-ubyte.gz",

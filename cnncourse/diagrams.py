@@ -25,6 +25,8 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
+from .i18n import _
+
 __all__ = ["layer_shapes", "layout", "draw_architecture", "draw_shapes", "draw_parameters", "Box"]
 
 SAME_SHAPE = {"Dropout", "BatchNormalization", "FusedBatchNorm", "ReLU", "Activation",
@@ -67,8 +69,9 @@ def layer_shapes(model, in_shape=None):
         in_shape = tuple(model.inputs[0].shape[1:])
     shape = tuple(in_shape)
     if any(s is None for s in shape):
-        raise ValueError(f"the input shape {shape} has an unknown size; pass in_shape=(H, W, C)")
-    rows = [("input", "Input", shape)]
+        raise ValueError(_("the input shape {shape} has an unknown size; pass in_shape=(H, W, C)")
+                         .format(shape=shape))
+    rows = [(_("input"), "Input", shape)]
     for layer in model.layers:
         kind = type(layer).__name__
         if kind == "InputLayer":
@@ -111,7 +114,8 @@ def layout(shapes):
         elif len(shape) == 1:
             box = Box(label, shape, x, 2.0, math.sqrt(shape[0]), 1, kind)
         else:
-            raise ValueError(f"layout draws (H, W, C) maps and (n,) vectors; {label!r} has shape {shape}")
+            raise ValueError(_("layout draws (H, W, C) maps and (n,) vectors; {label!r} has shape "
+                               "{shape}").format(label=label, shape=shape))
         slot = max(box.span, SLOT)
         boxes.append(box._replace(x=x + (slot - box.span) / 2))
         x += slot + GAP
@@ -162,7 +166,8 @@ def draw_parameters(kernel_size, in_channels, filters, ax=None, max_drawn=10):
     Draws at most ``max_drawn`` kernels ("..." for the rest). Returns the Figure."""
     f, d, k = int(kernel_size), int(in_channels), int(filters)
     if min(f, d, k) < 1:
-        raise ValueError(f"kernel_size, in_channels and filters must be >= 1, got {f}, {d}, {k}")
+        raise ValueError(_("kernel_size, in_channels and filters must be >= 1, got {f}, {d}, {k}")
+                         .format(f=f, d=d, k=k))
     shown = min(k, max_drawn)
     planes = _planes(d) if d > 8 else d
     step = f + (planes - 1) * 0.6 + 3
@@ -181,12 +186,14 @@ def draw_parameters(kernel_size, in_channels, filters, ax=None, max_drawn=10):
                     ax.plot([x0 + t, x0 + t], [0, f], color="#333333", lw=0.3)
                     ax.plot([x0, x0 + f], [t, t], color="#333333", lw=0.3)
         ax.add_patch(plt.Circle((x0 + f / 2, -1.6), 0.55, color="#d62728"))
-        ax.text(x0 + f / 2, f + planes * 0.6 + 0.6, f"kernel {j + 1}", ha="center", fontsize=7)
+        ax.text(x0 + f / 2, f + planes * 0.6 + 0.6, _("kernel {n}").format(n=j + 1), ha="center",
+                fontsize=7)
     if shown < k:
         ax.text(shown * step - 1.5, f / 2, "...", fontsize=14, ha="center")
     total = (f * f * d + 1) * k
-    ax.text(0, -3.8, f"each kernel: {f}·{f}·{d} = {f * f * d} weights (blue) + 1 bias (red) = "
-            f"{f * f * d + 1};   {k} kernels: ({f}·{f}·{d} + 1)·{k} = {total:,} parameters",
+    ax.text(0, -3.8, _("each kernel: {f}·{f}·{d} = {weights} weights (blue) + 1 bias (red) = "
+                       "{per_kernel};   {k} kernels: ({f}·{f}·{d} + 1)·{k} = {total:,} parameters")
+            .format(f=f, d=d, weights=f * f * d, per_kernel=f * f * d + 1, k=k, total=total),
             fontsize=9, va="top")
     ax.set_xlim(-1, shown * step + 1)
     ax.set_ylim(-6.5, f + planes * 0.6 + 2.5)

@@ -9,17 +9,34 @@ arrays; probabilities are (N, classes) softmax outputs.
 import numpy as np
 import matplotlib.pyplot as plt
 
+from . import data
 from .fonts import use_hangul_font
+from .i18n import N_, _
 from .viz import as_image, show_images
 
 use_hangul_font()      # the class names' Korean (CLASS_NAMES_KO) in titles and labels
+
+METRIC_NAMES = {"loss": N_("loss"), "accuracy": N_("accuracy")}    # axis labels, translated
+
+
+def _metric(name):
+    """A metric's name as an axis label: 'loss', 'accuracy' translated, others as they are."""
+    return _(METRIC_NAMES[name]) if name in METRIC_NAMES else name
+
+
+def _class_names(class_names):
+    """Fashion-MNIST's class names (data.CLASS_NAMES) in the language in force
+    (data.class_names()); any other list of names as it is."""
+    names = list(class_names)
+    return data.class_names() if names == data.CLASS_NAMES else names
 
 
 def _history_dict(history):
     """Accept a keras History, its ``.history`` dict, or any mapping of name -> list per epoch."""
     h = getattr(history, "history", history)
     if not hasattr(h, "keys"):
-        raise ValueError(f"plot_history needs a keras History or a dict of lists, got {type(history).__name__}")
+        raise ValueError(_("plot_history needs a keras History or a dict of lists, got {type}")
+                         .format(type=type(history).__name__))
     return h
 
 
@@ -33,19 +50,21 @@ def plot_history(history, metrics=("loss", "accuracy"), title=None):
     h = _history_dict(history)
     present = [m for m in metrics if m in h]
     if not present:
-        raise ValueError(f"none of {list(metrics)} is in the history (it has {sorted(h)}); "
-                         "compile with metrics=['accuracy'] or pass metrics=")
+        raise ValueError(_("none of {metrics} is in the history (it has {keys}); "
+                           "compile with metrics=['accuracy'] or pass metrics=").format(
+            metrics=list(metrics), keys=sorted(h)))
     fig, axes = plt.subplots(1, len(present), figsize=(5.5 * len(present), 3.8), squeeze=False)
     for ax, m in zip(axes[0], present):
         epochs = np.arange(1, len(h[m]) + 1)
-        ax.plot(epochs, h[m], "o-", label=f"train {m}")
+        ax.plot(epochs, h[m], "o-", label=_("train {metric}").format(metric=_metric(m)))
         if f"val_{m}" in h:
             val = np.asarray(h[f"val_{m}"])
-            ax.plot(epochs, val, "s-", label=f"validation {m}")
+            ax.plot(epochs, val, "s-", label=_("validation {metric}").format(metric=_metric(m)))
             best = int(np.argmin(val) if "loss" in m else np.argmax(val))
-            ax.axvline(epochs[best], color="gray", ls=":", lw=1, label=f"best val epoch {epochs[best]}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(m)
+            ax.axvline(epochs[best], color="gray", ls=":", lw=1,
+                       label=_("best val epoch {epoch}").format(epoch=epochs[best]))
+        ax.set_xlabel(_("epoch"))
+        ax.set_ylabel(_metric(m))
         ax.grid(True, alpha=0.4)
         ax.legend()
     if title:
@@ -68,6 +87,7 @@ def image_grid(images, labels, class_names, n_rows=5, n_cols=5, predictions=None
     written in red as "pred (true)".
     """
     n = min(n_rows * n_cols, len(images))
+    class_names = _class_names(class_names)
     captions, colors = [], []
     for i in range(n):
         text, color = class_names[int(labels[i])], "black"
@@ -86,6 +106,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names, normalize=False, ax=None)
     normalize=True divides each row by its total, so the diagonal is the per-class recall.
     """
     from sklearn.metrics import confusion_matrix
+    class_names = _class_names(class_names)
     k = len(class_names)
     cm = confusion_matrix(y_true, y_pred, labels=np.arange(k)).astype(float)
     if normalize:
@@ -98,8 +119,8 @@ def plot_confusion_matrix(y_true, y_pred, class_names, normalize=False, ax=None)
     fig.colorbar(im, ax=ax, fraction=0.046)
     ax.set_xticks(range(k), class_names, rotation=45, ha="right")
     ax.set_yticks(range(k), class_names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_xlabel(_("predicted class"))
+    ax.set_ylabel(_("true class"))
     top = cm.max() if cm.size else 1
     for i in range(k):
         for j in range(k):
@@ -114,7 +135,9 @@ def plot_probabilities(probs, class_names, true_label=None, ax=None, title=None)
     """Bar chart of one softmax output (10 probabilities summing to 1); the true class in green."""
     probs = np.asarray(probs, dtype=float).ravel()
     if probs.shape[0] != len(class_names):
-        raise ValueError(f"{probs.shape[0]} probabilities for {len(class_names)} class names")
+        raise ValueError(_("{n} probabilities for {k} class names").format(
+            n=probs.shape[0], k=len(class_names)))
+    class_names = _class_names(class_names)
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3))
     else:
@@ -126,7 +149,7 @@ def plot_probabilities(probs, class_names, true_label=None, ax=None, title=None)
     ax.bar(range(len(probs)), probs, color=colors)
     ax.set_xticks(range(len(probs)), class_names, rotation=45, ha="right")
     ax.set_ylim(0, 1)
-    ax.set_ylabel("probability")
+    ax.set_ylabel(_("probability"))
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -139,6 +162,7 @@ def mistakes_gallery(images, y_true, probs, class_names, n=8, cmap="binary"):
     images (N, H, W[, 1]); y_true (N,); probs (N, classes). Title: "true -> predicted p".
     """
     probs = np.asarray(probs)
+    class_names = _class_names(class_names)
     y_true = np.asarray(y_true).astype(int)
     pred = probs.argmax(axis=1)
     wrong = np.flatnonzero(pred != y_true)
@@ -146,7 +170,7 @@ def mistakes_gallery(images, y_true, probs, class_names, n=8, cmap="binary"):
     if len(wrong) == 0:
         fig, ax = plt.subplots(figsize=(4, 1))
         ax.axis("off")
-        ax.text(0.5, 0.5, "no mistakes", ha="center", va="center")
+        ax.text(0.5, 0.5, _("no mistakes"), ha="center", va="center")
         return fig
     cols = min(4, len(wrong))
     rows = int(np.ceil(len(wrong) / cols))
@@ -175,7 +199,8 @@ def plot_filters(kernel, channel=0, max_filters=64, cmap="gray"):
     filter (input channel ``channel``), each with its own gray scale (dark = negative weight)."""
     kernel = np.asarray(kernel)
     if kernel.ndim != 4:
-        raise ValueError(f"expected a Keras Conv2D kernel (FH, FW, C, FN), got shape {kernel.shape}")
+        raise ValueError(_("expected a Keras Conv2D kernel (FH, FW, C, FN), got shape {shape}")
+                         .format(shape=kernel.shape))
     fn = min(kernel.shape[3], max_filters)
     fig, _ = show_images([kernel[:, :, channel, i] for i in range(fn)], [f"{i}" for i in range(fn)],
                          cmap=cmap, ncols=min(8, fn), size=1.0, fontsize=7)
@@ -188,7 +213,8 @@ def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
     if fmap.ndim == 4 and fmap.shape[0] == 1:
         fmap = fmap[0]
     if fmap.ndim != 3:
-        raise ValueError(f"expected a feature map (H, W, C) or (1, H, W, C), got shape {fmap.shape}")
+        raise ValueError(_("expected a feature map (H, W, C) or (1, H, W, C), got shape {shape}")
+                         .format(shape=fmap.shape))
     c = min(fmap.shape[-1], max_maps)
     fig, _ = show_images([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap,
                          ncols=min(8, c), size=1.2, fontsize=7, suptitle=title)
@@ -203,14 +229,14 @@ def plot_heatmap(image, heat, title=None, alpha=0.5, cmap="jet"):
     img = as_image(image)
     heat = np.asarray(heat, dtype=float)
     if heat.ndim != 2:
-        raise ValueError(f"expected a 2-D heat map, got shape {heat.shape}")
+        raise ValueError(_("expected a 2-D heat map, got shape {shape}").format(shape=heat.shape))
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(7.5, 3.6))
     a0.imshow(img, cmap="binary")
-    a0.set_title("input")
+    a0.set_title(_("input"))
     a1.imshow(img, cmap="gray")
     im = a1.imshow(heat, cmap=cmap, alpha=alpha, extent=(-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
     fig.colorbar(im, ax=a1)
-    a1.set_title(title or "heat map", fontsize=9)
+    a1.set_title(title or _("heat map"), fontsize=9)
     for a in (a0, a1):
         a.set_xticks([])
         a.set_yticks([])

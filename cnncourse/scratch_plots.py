@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import ops, viz
+from .i18n import _
 
 __all__ = ["draw_im2col", "draw_conv_backward", "draw_maxpool_routing", "plot_kernel_learning",
            "plot_scratch_training", "plot_loss_agreement", "plot_timings"]
@@ -31,8 +32,8 @@ def draw_im2col(x, w, stride=1, padding="valid", show_windows=4):
     """
     x, w = np.asarray(x, float), np.asarray(w, float)
     if x.ndim != 2 or w.ndim != 2:
-        raise ValueError(f"draw_im2col takes a 2D image and a 2D kernel, got x {x.shape} and "
-                         f"w {w.shape}")
+        raise ValueError(_("draw_im2col takes a 2D image and a 2D kernel, got x {x} and "
+                           "w {w}").format(x=x.shape, w=w.shape))
     pads = ops.padding_2d(padding, x.shape, w.shape, ops._check_stride(stride))
     xp = ops.pad2d(x, pads)
     cols = ops.im2col(x, w.shape, stride, padding)                     # (OH*OW, FH*FW)
@@ -44,12 +45,13 @@ def draw_im2col(x, w, stride=1, padding="valid", show_windows=4):
                              gridspec_kw={"width_ratios": [xp.shape[1], cols.shape[1], 1, 1,
                                                            ow]})
     g_in = viz.draw_grid(axes[0], xp, cmap="Greys", vmax=xp.max() * 1.8 + 1e-9,
-                         title="x (padded)" if any(sum(pads, ())) else "x")
+                         title=_("x (padded)") if any(sum(pads, ())) else "x")
     g_cols = viz.draw_grid(axes[1], cols, cmap="Greys", vmax=xp.max() * 1.8 + 1e-9,
                            title=f"im2col(x): {cols.shape[0]}×{cols.shape[1]}")
     viz.draw_grid(axes[2], w.reshape(-1, 1), cmap="Purples", title="w")
     viz.draw_grid(axes[3], out.reshape(-1, 1), cmap="Oranges", title="= out")
-    viz.draw_grid(axes[4], out, cmap="Oranges", title=f"reshaped {out.shape[0]}×{ow}")
+    viz.draw_grid(axes[4], out, cmap="Oranges",
+                  title=_("reshaped {oh}×{ow}").format(oh=out.shape[0], ow=ow))
     for k in range(min(show_windows, rows_k)):
         i, j = divmod(k, ow)
         color = _window_color(k)
@@ -71,17 +73,17 @@ def draw_conv_backward(x, w, dout):
     x (H,W), w (FH,FW), dout (OH,OW) with OH = H - FH + 1. Both results are ops.conv2d_backward's.
     """
     x, w, dout = (np.asarray(a, float) for a in (x, w, dout))
-    dx, dw, _ = ops.conv2d_backward(dout, x, w)
+    dx, dw, _db = ops.conv2d_backward(dout, x, w)
     fh, fw = w.shape
     dpad = ops.pad2d(dout, ((fh - 1, fh - 1), (fw - 1, fw - 1)))
-    rows = [("dw = x ⋆ dout   (cross-correlation of the input with dout)",
+    rows = [("dw = x ⋆ dout   (" + _("cross-correlation of the input with dout") + ")",
              [(x, "x", "Greys"), (dout, "⋆ dout", "RdBu_r"), (dw, "= dw", "RdBu_r")]),
-            ("dx = pad(dout, F−1) ⋆ flip(w)   (the full convolution of dout with w)",
+            ("dx = pad(dout, F−1) ⋆ flip(w)   (" + _("the full convolution of dout with w") + ")",
              [(dpad, "pad(dout, F−1)", "RdBu_r"), (w[::-1, ::-1], "⋆ flip(w)", "Purples"),
               (dx, "= dx", "RdBu_r")])]
     cell = 0.42
-    width = cell * max(sum(p[0].shape[1] for p in panels) for _, panels in rows) + 2.5
-    heights = [max(p[0].shape[0] for p in panels) for _, panels in rows]
+    width = cell * max(sum(p[0].shape[1] for p in panels) for _label, panels in rows) + 2.5
+    heights = [max(p[0].shape[0] for p in panels) for _label, panels in rows]
     fig = plt.figure(figsize=(width, cell * sum(heights) + 1.8))
     for sub, (label, panels) in zip(fig.subfigures(2, 1, height_ratios=heights), rows):
         axes = sub.subplots(1, 3, gridspec_kw={"width_ratios": [p[0].shape[1] for p in panels]})
@@ -123,20 +125,20 @@ def plot_kernel_learning(result, true_kernel, others=None):
     fig = plt.figure(figsize=(2.0 * (len(snaps) + 1) + 4.5, 2.9))
     grid = fig.add_gridspec(1, len(snaps) + 2, width_ratios=[3.0] + [1.0] * (len(snaps) + 1))
     ax = fig.add_subplot(grid[0])
-    ax.semilogy(result["loss"], label="Adam" if others else "loss")
+    ax.semilogy(result["loss"], label="Adam" if others else _("loss"))
     for label, other in (others or {}).items():
         ax.semilogy(other["loss"], label=label)
-    ax.set_xlabel("step")
-    ax.set_ylabel("mean squared error")
+    ax.set_xlabel(_("step"))
+    ax.set_ylabel(_("mean squared error"))
     ax.grid(True, alpha=0.4)
     if others:
         ax.legend()
     lim = float(np.abs(true_kernel).max())
     for k, (step, kernel) in enumerate(sorted(snaps.items())):
         viz.draw_grid(fig.add_subplot(grid[k + 1]), np.round(kernel, 2), cmap="RdBu_r",
-                      vmin=-lim, vmax=lim, title=f"step {step}")
+                      vmin=-lim, vmax=lim, title=_("step {step}").format(step=step))
     viz.draw_grid(fig.add_subplot(grid[-1]), true_kernel, cmap="RdBu_r", vmin=-lim, vmax=lim,
-                  title="Sobel (003)")
+                  title=_("Sobel (003)"))
     fig.tight_layout()
     return fig
 
@@ -148,19 +150,21 @@ def plot_scratch_training(history, title=None):
     steps = np.asarray(history["step_loss"])
     per_epoch = len(steps) // len(history["loss"])
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(11, 3.6))
-    a0.plot(np.arange(1, len(steps) + 1), steps, lw=0.5, alpha=0.5, label="loss of each step")
+    a0.plot(np.arange(1, len(steps) + 1), steps, lw=0.5, alpha=0.5,
+            label=_("loss of each step"))
     window = max(1, per_epoch // 4)
     smooth = np.convolve(steps, np.ones(window) / window, mode="valid")
-    a0.plot(np.arange(window, len(steps) + 1), smooth, lw=2, label=f"mean of {window} steps")
-    a0.set_xlabel("step")
-    a0.set_ylabel("cross-entropy")
+    a0.plot(np.arange(window, len(steps) + 1), smooth, lw=2,
+            label=_("mean of {n} steps").format(n=window))
+    a0.set_xlabel(_("step"))
+    a0.set_ylabel(_("cross-entropy"))
     a0.grid(True, alpha=0.4)
     a0.legend()
     epochs = np.arange(1, len(history["loss"]) + 1)
-    a1.plot(epochs, history["accuracy"], "o-", label="training batches")
-    a1.plot(epochs, history["test_accuracy"], "s-", label="test images")
-    a1.set_xlabel("epoch")
-    a1.set_ylabel("accuracy")
+    a1.plot(epochs, history["accuracy"], "o-", label=_("training batches"))
+    a1.plot(epochs, history["test_accuracy"], "s-", label=_("test images"))
+    a1.set_xlabel(_("epoch"))
+    a1.set_ylabel(_("accuracy"))
     a1.set_xticks(epochs)
     a1.grid(True, alpha=0.4)
     a1.legend()
@@ -170,20 +174,22 @@ def plot_scratch_training(history, title=None):
     return fig
 
 
-def plot_loss_agreement(ours, theirs, labels=("NumPy (ours)", "Keras")):
-    """Two loss sequences of the same training steps, and their relative difference."""
+def plot_loss_agreement(ours, theirs, labels=None):
+    """Two loss sequences of the same training steps, and their relative difference.
+    labels: the two curves' names (default: "NumPy (ours)", "Keras")."""
+    labels = (_("NumPy (ours)"), "Keras") if labels is None else labels
     ours, theirs = np.asarray(ours, float), np.asarray(theirs, float)
     steps = np.arange(1, len(ours) + 1)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(11, 3.3))
     a0.plot(steps, ours, "o-", label=labels[0])
     a0.plot(steps, theirs, "x--", label=labels[1])
-    a0.set_xlabel("step")
-    a0.set_ylabel("loss")
+    a0.set_xlabel(_("step"))
+    a0.set_ylabel(_("loss"))
     a0.grid(True, alpha=0.4)
     a0.legend()
     a1.semilogy(steps, np.abs(ours - theirs) / np.abs(theirs) + 1e-12, "o-")
-    a1.set_xlabel("step")
-    a1.set_ylabel("|difference| / loss")
+    a1.set_xlabel(_("step"))
+    a1.set_ylabel(_("|difference| / loss"))
     a1.grid(True, alpha=0.4)
     fig.tight_layout()
     return fig
@@ -196,7 +202,7 @@ def plot_timings(rows, title=None):
     ax.barh(labels, values, color="#4c72b0")
     ax.set_xscale("log")
     ax.invert_yaxis()
-    ax.set_xlabel("milliseconds (log scale)")
+    ax.set_xlabel(_("milliseconds (log scale)"))
     for k, v in enumerate(values):
         ax.text(v, k, f" {v:,.0f} ms" if v >= 100 else f" {v:.3g} ms", va="center", fontsize=9)
     if title:

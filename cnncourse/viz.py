@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from .fonts import use_hangul_font   # public here too: cnncourse.viz.use_hangul_font()
+from .i18n import _
 
 use_hangul_font()                     # Korean titles and labels in every figure the course draws
 
@@ -117,8 +118,9 @@ class GridView:
         """Replace the values (same shape); the colours and the written numbers follow."""
         values = _as_grid(values)
         if values.shape != self.shape:
-            raise ValueError(f"set_values: expected shape {self.shape}, got {values.shape}; "
-                             "draw a new grid for a new shape")
+            raise ValueError(_("set_values: expected shape {expected}, got {shape}; "
+                               "draw a new grid for a new shape").format(expected=self.shape,
+                                                                         shape=values.shape))
         self.values = values
         self.image.set_data(np.ma.masked_invalid(values))
         if self.texts is not None:
@@ -252,8 +254,8 @@ def as_image(img):
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
     if img.ndim not in (2, 3):
-        raise ValueError(f"expected an image of shape (H, W), (H, W, 1) or (H, W, 3), "
-                         f"got {img.shape}")
+        raise ValueError(_("expected an image of shape (H, W), (H, W, 1) or (H, W, 3), "
+                           "got {shape}").format(shape=img.shape))
     return img
 
 
@@ -295,7 +297,8 @@ def _as_grid(values):
     if values.ndim == 1:
         return values[None, :]
     if values.ndim != 2:
-        raise ValueError(f"a grid is a 1D (L,) or 2D (H,W) array, got shape {values.shape}")
+        raise ValueError(_("a grid is a 1D (L,) or 2D (H,W) array, got shape {shape}").format(
+            shape=values.shape))
     return values
 
 

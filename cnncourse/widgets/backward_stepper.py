@@ -27,6 +27,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, viz
+from ..i18n import _
 from ._base import CourseWidget
 
 __all__ = ["BackwardStepper"]
@@ -39,10 +40,10 @@ class BackwardStepper(CourseWidget):
         super().__init__()
         x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
         if x.ndim != 2 or w.ndim != 2:
-            raise ValueError(f"BackwardStepper takes a 2D input x (H,W) and a 2D kernel w (FH,FW), "
-                             f"got x {x.shape} and w {w.shape}")
+            raise ValueError(_("BackwardStepper takes a 2D input x (H,W) and a 2D kernel w "
+                               "(FH,FW), got x {x} and w {w}").format(x=x.shape, w=w.shape))
         if not (isinstance(stride, (int, np.integer)) and stride >= 1):
-            raise ValueError(f"stride must be an int >= 1, got {stride!r}")
+            raise ValueError(_("stride must be an int >= 1, got {stride!r}").format(stride=stride))
         self.x, self.w, self.stride = x, w, int(stride)
         self.pads = ops.padding_2d(padding, x.shape, w.shape, (self.stride, self.stride))
         out_shape = ops.conv2d(x, w, stride=self.stride, padding=self.pads).shape
@@ -50,16 +51,17 @@ class BackwardStepper(CourseWidget):
             dout = np.random.default_rng(seed).integers(-2, 3, out_shape).astype(float)
         dout = np.asarray(dout, dtype=float)
         if dout.shape != out_shape:
-            raise ValueError(f"dout has shape {dout.shape} but the convolution's output has shape "
-                             f"{out_shape}: dout = dL/d(output) must have the output's shape")
+            raise ValueError(_("dout has shape {shape} but the convolution's output has shape "
+                               "{out_shape}: dout = dL/d(output) must have the output's shape")
+                             .format(shape=dout.shape, out_shape=out_shape))
         self.dout, self.out_shape = dout, out_shape
         self.padded = ops.pad2d(x, self.pads)
         self._accumulate()
         n_steps = int(np.prod(out_shape))
 
-        self.step = widgets.IntSlider(value=0, min=0, max=n_steps - 1, description="step")
+        self.step = widgets.IntSlider(value=0, min=0, max=n_steps - 1, description=_("step"))
         self.play = widgets.Play(value=0, min=0, max=n_steps - 1, interval=interval,
-                                 description="play")
+                                 description=_("play"))
         widgets.jslink((self.play, "value"), (self.step, "value"))
         self.value_html = widgets.HTML()
         self.formula_html = widgets.HTML()
@@ -116,7 +118,7 @@ class BackwardStepper(CourseWidget):
 
     def partial_dx(self, step=None):
         """dx so far, padding cropped: (H,W)."""
-        (t, _), (l, _) = self.pads
+        (t, _bottom), (l, _right) = self.pads
         h, w = self.x.shape
         return self.partial_dx_padded(step)[t:t + h, l:l + w]
 
@@ -138,19 +140,19 @@ class BackwardStepper(CourseWidget):
                                 hspace=0.45, left=0.04, right=0.96, top=0.9, bottom=0.04)
         lo, hi = self.padded.min(), self.padded.max()
         self.g_x = viz.draw_grid(fig.add_subplot(grid[0, 0]), self.padded, cmap="Greys",
-                                 vmin=lo, vmax=hi + (hi - lo) * 0.8 + 1e-9, title="x (padded)")
+                                 vmin=lo, vmax=hi + (hi - lo) * 0.8 + 1e-9, title=_("x (padded)"))
         self.g_dout = viz.draw_grid(fig.add_subplot(grid[0, 1]), self.dout, cmap="RdBu_r",
                                     vmin=-np.abs(self.dout).max() - 1e-9,
                                     vmax=np.abs(self.dout).max() + 1e-9, title="dout")
         lim = max(np.abs(np.array(self._dw)).max(), 1e-9)
         self.g_dw = viz.draw_grid(fig.add_subplot(grid[0, 2]), self.partial_dw(0),
-                                  cmap="RdBu_r", vmin=-lim, vmax=lim, title="dw so far")
+                                  cmap="RdBu_r", vmin=-lim, vmax=lim, title=_("dw so far"))
         lim = max(np.abs(self.w).max(), 1e-9)
         viz.draw_grid(fig.add_subplot(grid[1, 2]), self.w, cmap="PuOr_r", vmin=-lim, vmax=lim,
                       title="w")
         lim = max(np.abs(np.array(self._dxp)).max(), 1e-9)
         self.g_dx = viz.draw_grid(fig.add_subplot(grid[1, 0]), self.partial_dx_padded(0),
-                                  cmap="RdBu_r", vmin=-lim, vmax=lim, title="dx so far (padded)")
+                                  cmap="RdBu_r", vmin=-lim, vmax=lim, title=_("dx so far (padded)"))
         ax_db = fig.add_subplot(grid[1, 1])
         ax_db.axis("off")
         self._db_text = ax_db.text(0.5, 0.5, "", ha="center", va="center", fontsize=12,
@@ -172,7 +174,8 @@ class BackwardStepper(CourseWidget):
         self.g_dw.highlight(0, 0, fh, fw, color=viz.CURRENT_COLOR)
         self.g_dx.set_values(self.partial_dx_padded(step))
         self.g_dx.highlight(r, c, fh, fw)
-        self._db_text.set_text(f"db so far = {viz.format_cell(self.partial_db(step))}")
+        self._db_text.set_text(_("db so far = {db}").format(
+            db=viz.format_cell(self.partial_db(step))))
         self._show_figure(self.fig, tight=False)
         g = self.dout[i, j]
         self.value_html.value = (f"<span style='font-size:1.1em'>dout[{i}, {j}] = "
@@ -183,9 +186,12 @@ class BackwardStepper(CourseWidget):
         i, j = self.position(step)
         r, c = self.window(step)
         g = viz.format_cell(self.dout[i, j])
-        lines = [f"<b>dout[{i}, {j}] = {g}</b> (step {step} of {int(np.prod(self.out_shape)) - 1})",
-                 f"dw[u, v] += {g} × xpad[{r} + u, {c} + v] &nbsp; (the window the forward read)",
-                 f"dxpad[{r} + u, {c} + v] += {g} × w[u, v] &nbsp; (the same window)",
+        lines = [f"<b>dout[{i}, {j}] = {g}</b> ("
+                 + _("step {step} of {n}").format(step=step, n=int(np.prod(self.out_shape)) - 1)
+                 + ")",
+                 f"dw[u, v] += {g} × xpad[{r} + u, {c} + v] &nbsp; ("
+                 + _("the window the forward read") + ")",
+                 f"dxpad[{r} + u, {c} + v] += {g} × w[u, v] &nbsp; (" + _("the same window") + ")",
                  f"db += {g}"]
         return ("<div style='font-family:monospace; font-size:0.95em; line-height:1.5'>"
                 + "<br>".join(lines) + "</div>")

@@ -29,6 +29,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import ops, viz
+from ..i18n import _
 from ._base import CourseWidget
 
 __all__ = ["ConvStepper", "format_value", "OUTPUT_VALUE_CLASS"]
@@ -52,9 +53,10 @@ class ConvStepper(CourseWidget):
         super().__init__()
         x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
         if np.ndim(b) != 0:
-            raise ValueError(f"b must be one number (one filter, one bias), got shape {np.shape(b)}")
+            raise ValueError(_("b must be one number (one filter, one bias), got shape {shape}")
+                             .format(shape=np.shape(b)))
         if not (isinstance(stride, (int, np.integer)) and stride >= 1):
-            raise ValueError(f"stride must be an int >= 1, got {stride!r}")
+            raise ValueError(_("stride must be an int >= 1, got {stride!r}").format(stride=stride))
         self.kind = _kind(x, w)
         self.x, self.w, self.b, self.stride = x, w, float(b), int(stride)
         self._output, self.padded, self.pads = _convolve(x, w, self.b, self.stride, padding,
@@ -63,10 +65,10 @@ class ConvStepper(CourseWidget):
         n_steps = int(np.prod(self.out_shape))
 
         # controls: step k (1 ... n) computes the k-th output value
-        self.step = widgets.IntSlider(value=1, min=1, max=n_steps, description="step",
+        self.step = widgets.IntSlider(value=1, min=1, max=n_steps, description=_("step"),
                                       continuous_update=True)
         self.play = widgets.Play(value=1, min=1, max=n_steps, interval=interval,
-                                 description="play")
+                                 description=_("play"))
         widgets.jslink((self.play, "value"), (self.step, "value"))
         self.value_html = widgets.HTML()
         self.value_html.add_class(OUTPUT_VALUE_CLASS)
@@ -103,7 +105,7 @@ class ConvStepper(CourseWidget):
     def channel_sums(self, step=None):
         """One sum per channel (multi-channel input only), shape (C,)."""
         if self.kind != "channels":
-            raise ValueError("channel_sums is for a multi-channel input (H,W,C)")
+            raise ValueError(_("channel_sums is for a multi-channel input (H,W,C)"))
         return self.products(step).sum(axis=(0, 1))
 
     def current_value(self) -> float:
@@ -124,11 +126,12 @@ class ConvStepper(CourseWidget):
         if not any(pads):
             return "z"
         if len(set(pads)) == 1:
-            return f"z (padded by {pads[0]})"
+            return _("z (padded by {n})").format(n=pads[0])
         if self.kind == "1d":
-            return f"z (padded: {pads[0]} left, {pads[1]} right)"
+            return _("z (padded: {left} left, {right} right)").format(left=pads[0], right=pads[1])
         (t, b), (l, r) = self.pads
-        return f"z (padded: rows {t}+{b}, columns {l}+{r})"
+        return _("z (padded: rows {top}+{bottom}, columns {left}+{right})").format(
+            top=t, bottom=b, left=l, right=r)
 
     def input_index(self, axis, padded_index) -> int:
         """The index in z (unpadded) of a padded-input index along ``axis``."""
@@ -148,8 +151,9 @@ class ConvStepper(CourseWidget):
         index = ", ".join(str(k) for k in self.position(step))
         body = "<br>".join(self.view.formula(step))
         return (f"<div style='font-family:monospace; font-size:0.95em; line-height:1.5'>"
-                f"<b>s({index})</b>: step {step} of {int(np.prod(self.out_shape))}"
-                f"<br>{body}</div>")
+                f"<b>s({index})</b>: "
+                + _("step {step} of {n}").format(step=step, n=int(np.prod(self.out_shape)))
+                + f"<br>{body}</div>")
 
 
 def _kind(x, w):
@@ -160,13 +164,13 @@ def _kind(x, w):
         return "2d"
     if x.ndim == 3 and w.ndim == 3:
         if x.shape[2] != w.shape[2]:
-            raise ValueError(f"channel mismatch: x {x.shape} has {x.shape[2]} channels but w "
-                             f"{w.shape} has {w.shape[2]}; the kernel's depth must equal the "
-                             "input's depth")
+            raise ValueError(_("channel mismatch: x {x} has {xc} channels but w {w} has {wc}; "
+                               "the kernel's depth must equal the input's depth").format(
+                x=x.shape, xc=x.shape[2], w=w.shape, wc=w.shape[2]))
         return "channels"
-    raise ValueError(
-        f"ConvStepper takes x (L,) with w (K,), x (H,W) with w (FH,FW), or x (H,W,C) with "
-        f"w (FH,FW,C); got x {x.shape} and w {w.shape}")
+    raise ValueError(_(
+        "ConvStepper takes x (L,) with w (K,), x (H,W) with w (FH,FW), or x (H,W,C) with "
+        "w (FH,FW,C); got x {x} and w {w}").format(x=x.shape, w=w.shape))
 
 
 def _convolve(x, w, b, stride, padding, kind):

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, viz
+from ..i18n import N_, _
 from ._base import CourseWidget
 
 __all__ = ["KernelLab", "PRESETS", "to_gray"]
@@ -26,17 +27,22 @@ PRESETS = {
     "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),
     "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float),
 }
-PRESET_NOTES = {
-    "Sobel x": "003's <i>Vertical</i> Sobel kernel: responds to vertical edges (left-right change)",
-    "Sobel y": "003's <i>Horizontal</i> Sobel kernel: responds to horizontal edges "
-               "(top-bottom change)",
-    "vertical line": "003's 수직방향 kernel: vertical lines and edges",
-    "horizontal line": "003's 수평방향 kernel: horizontal lines and edges",
-    "blur": "the mean of the 3x3 neighbourhood: smooths, no negative values",
-    "sharpen": "centre minus neighbours: makes edges crisper",
-    "identity": "a single 1 in the centre: the feature map is the image itself",
-    "custom": "your own kernel",
+PRESET_NOTES = {     # shown through _(): the language may change after import
+    "Sobel x": N_("003's <i>Vertical</i> Sobel kernel: responds to vertical edges "
+                  "(left-right change)"),
+    "Sobel y": N_("003's <i>Horizontal</i> Sobel kernel: responds to horizontal edges "
+                  "(top-bottom change)"),
+    "vertical line": N_("003's 수직방향 kernel: vertical lines and edges"),
+    "horizontal line": N_("003's 수평방향 kernel: horizontal lines and edges"),
+    "blur": N_("the mean of the 3x3 neighbourhood: smooths, no negative values"),
+    "sharpen": N_("centre minus neighbours: makes edges crisper"),
+    "identity": N_("a single 1 in the centre: the feature map is the image itself"),
+    "custom": N_("your own kernel"),
 }
+PRESET_LABELS = {"Sobel x": N_("Sobel x"), "Sobel y": N_("Sobel y"),
+                 "vertical line": N_("vertical line"), "horizontal line": N_("horizontal line"),
+                 "blur": N_("blur"), "sharpen": N_("sharpen"), "identity": N_("identity"),
+                 "custom": N_("custom")}      # the dropdown's labels; its values stay the keys
 CUSTOM = "custom"
 NOTE_WIDTH, NOTE_HEIGHT = "430px", "3.2em"     # room for the longest note on two lines
 
@@ -64,8 +70,8 @@ def to_gray(image, max_side=None):
         from skimage import color
         image = color.rgb2gray(image[..., :3])
     if image.ndim != 2:
-        raise ValueError(f"expected a grayscale (H,W) or colour (H,W,3) image, got shape "
-                         f"{image.shape}")
+        raise ValueError(_("expected a grayscale (H,W) or colour (H,W,3) image, got shape "
+                           "{shape}").format(shape=image.shape))
     if max_side is not None and max(image.shape) > max_side:
         from skimage import transform
         scale = max_side / max(image.shape)
@@ -86,17 +92,20 @@ class KernelLab(CourseWidget):
     def __init__(self, image, preset="Sobel x", padding="same", max_side=256):
         super().__init__()
         if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
+            raise ValueError(_("unknown preset {preset!r}; choose one of {names}").format(
+                preset=preset, names=list(PRESETS)))
         if padding not in ("same", "valid"):
-            raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+            raise ValueError(_("padding must be 'same' or 'valid', got {padding!r}").format(
+                padding=padding))
         self.gray = to_gray(image, max_side)
         self.padding = padding
 
-        self.preset = widgets.Dropdown(options=list(PRESETS) + [CUSTOM], value=preset,
-                                       description="preset")
+        self.preset = widgets.Dropdown(options=[(_(PRESET_LABELS[name]), name)
+                                                for name in list(PRESETS) + [CUSTOM]],
+                                       value=preset, description=_("preset"))
         self.cells = [[widgets.FloatText(value=0.0, step=0.5,
                                          layout=widgets.Layout(width="70px"))
-                       for _ in range(3)] for _ in range(3)]
+                       for _column in range(3)] for _row in range(3)]
         # fixed boxes: a longer note or number must not move the kernel fields or the figure
         self.note = widgets.HTML(layout=widgets.Layout(width=NOTE_WIDTH, height=NOTE_HEIGHT))
         self.info = widgets.HTML(layout=widgets.Layout(min_height="3em"))
@@ -108,15 +117,16 @@ class KernelLab(CourseWidget):
             ax.set_xticks([])
             ax.set_yticks([])
         self.ax_img.imshow(self.gray, cmap="gray", vmin=0, vmax=1)
-        self.ax_img.set_title(f"grayscale photo {self.gray.shape[0]}x{self.gray.shape[1]}",
+        self.ax_img.set_title(_("grayscale photo {h}x{w}").format(h=self.gray.shape[0],
+                                                                  w=self.gray.shape[1]),
                               fontsize=10)
         shape = ops.conv2d(self.gray, np.zeros((3, 3)), padding=padding).shape
         self.map_image = self.ax_map.imshow(np.zeros(shape), cmap="gray", vmin=-1, vmax=1)
         self.relu_image = self.ax_relu.imshow(np.zeros(shape), cmap="gray", vmin=0, vmax=1)
         viz.add_colorbar(self.map_image, self.ax_map)
         viz.add_colorbar(self.relu_image, self.ax_relu)
-        self.ax_map.set_title("feature map (black < 0 < white)", fontsize=10)
-        self.ax_relu.set_title("ReLU(feature map): values >= 0", fontsize=10)
+        self.ax_map.set_title(_("feature map (black < 0 < white)"), fontsize=10)
+        self.ax_relu.set_title(_("ReLU(feature map): values >= 0"), fontsize=10)
         # the layout is fixed once: every kernel gives a picture of the same size
         height = self.fig.get_size_inches()[1]
         self.fig.subplots_adjust(left=0.02, right=0.96, bottom=0.15 / height,
@@ -130,7 +140,7 @@ class KernelLab(CourseWidget):
         grid = widgets.GridBox([c for row in self.cells for c in row],
                                layout=widgets.Layout(grid_template_columns="repeat(3, 75px)"))
         controls = widgets.HBox([widgets.VBox([self.preset, self.note]),
-                                 widgets.VBox([widgets.HTML("<b>kernel (3x3)</b>"), grid])])
+                                 widgets.VBox([widgets.HTML("<b>" + _("kernel (3x3)") + "</b>"), grid])])
         self.widget = widgets.VBox([controls, self.figure_view, self.info, self.errors])
         self._safely(self._on_preset)()
 
@@ -143,7 +153,8 @@ class KernelLab(CourseWidget):
         """Type a (3,3) kernel into the fields (the preset becomes "custom" unless it matches)."""
         kernel = np.asarray(kernel, float)
         if kernel.shape != (3, 3):
-            raise ValueError(f"the kernel lab edits 3x3 kernels, got shape {kernel.shape}")
+            raise ValueError(_("the kernel lab edits 3x3 kernels, got shape {shape}").format(
+                shape=kernel.shape))
         self._type_kernel(kernel)
         self._on_cell()
 
@@ -169,7 +180,7 @@ class KernelLab(CourseWidget):
 
     def _on_preset(self):
         name = self.preset.value
-        self.note.value = PRESET_NOTES[name]
+        self.note.value = _(PRESET_NOTES[name])
         if name == CUSTOM:
             return
         self._type_kernel(PRESETS[name])
@@ -181,7 +192,7 @@ class KernelLab(CourseWidget):
         if match != self.preset.value:
             with self._updating_controls():
                 self.preset.value = match
-            self.note.value = PRESET_NOTES[match]
+            self.note.value = _(PRESET_NOTES[match])
         self._render()
 
     def _render(self):
@@ -194,7 +205,8 @@ class KernelLab(CourseWidget):
         self.relu_image.set_clim(0, limit)
         self._show_figure(self.fig, tight=False)
         zeroed = self.zeroed_by_relu()
-        self.info.value = (
-            f"feature map {fmap.shape[0]}x{fmap.shape[1]}: min <b>{fmap.min():.3g}</b>, "
-            f"max <b>{fmap.max():.3g}</b>; ReLU sets <b>{zeroed:,} of {fmap.size:,}</b> values "
-            f"({percent(zeroed, fmap.size)}, the negative ones) to 0")
+        self.info.value = _(
+            "feature map {h}x{w}: min <b>{low:.3g}</b>, max <b>{high:.3g}</b>; ReLU sets "
+            "<b>{zeroed:,} of {n:,}</b> values ({percent}, the negative ones) to 0").format(
+            h=fmap.shape[0], w=fmap.shape[1], low=fmap.min(), high=fmap.max(), zeroed=zeroed,
+            n=fmap.size, percent=percent(zeroed, fmap.size))

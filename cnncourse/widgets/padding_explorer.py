@@ -18,9 +18,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, viz
+from ..i18n import N_, _
 from ._base import CourseWidget
 
 __all__ = ["PaddingExplorer"]
+
+MODE_LABELS = {"zeros": N_("zeros"), "replicate": N_("replicate")}    # pad modes, as shown
 
 
 class PaddingExplorer(CourseWidget):
@@ -30,21 +33,24 @@ class PaddingExplorer(CourseWidget):
         super().__init__()
         image = np.asarray(image, dtype=float)
         if image.ndim != 2:
-            raise ValueError(f"PaddingExplorer takes a 2D grayscale image (H,W), got shape "
-                             f"{image.shape}; convert a colour photo with skimage.color.rgb2gray")
+            raise ValueError(_("PaddingExplorer takes a 2D grayscale image (H,W), got shape "
+                               "{shape}; convert a colour photo with skimage.color.rgb2gray")
+                             .format(shape=image.shape))
         self.image = image
         self.fixed_kernel = None if kernel is None else np.asarray(kernel, dtype=float)
         if self.fixed_kernel is not None:
             if self.fixed_kernel.ndim != 2:
-                raise ValueError(f"kernel must be 2D (FH,FW), got shape {self.fixed_kernel.shape}")
+                raise ValueError(_("kernel must be 2D (FH,FW), got shape {shape}").format(
+                    shape=self.fixed_kernel.shape))
             kernel_size = self.fixed_kernel.shape[0]
-        self.mode = widgets.ToggleButtons(options=["zeros", "replicate"], value="zeros",
-                                          description="pad with")
+        self.mode = widgets.ToggleButtons(options=[(_(label), mode)
+                                                   for mode, label in MODE_LABELS.items()],
+                                          value="zeros", description=_("pad with"))
         self.padding = widgets.ToggleButtons(options=["valid", "same"], value="same",
-                                             description="padding")
+                                             description=_("padding"))
         self.kernel_size = widgets.IntSlider(value=kernel_size, min=1,
                                              max=max(max_kernel, kernel_size),
-                                             description="kernel F",
+                                             description=_("kernel F"),
                                              disabled=self.fixed_kernel is not None)
         self.text_html = widgets.HTML()
         for control in (self.mode, self.padding, self.kernel_size):
@@ -89,8 +95,9 @@ class PaddingExplorer(CourseWidget):
         (t, b), (l, r) = self.pads()
         h, w = self.image.shape
         if not (t or b or l or r):
-            return f"input {h}×{w} (no padding)"
-        return f"padded input {h + t + b}×{w + l + r} ({self.mode.value})"
+            return _("input {h}×{w} (no padding)").format(h=h, w=w)
+        return _("padded input {h}×{w} ({mode})").format(h=h + t + b, w=w + l + r,
+                                                         mode=_(MODE_LABELS[self.mode.value]))
 
     # ------------------------------------------------------------------ drawing
     def _render(self):
@@ -99,13 +106,16 @@ class PaddingExplorer(CourseWidget):
         fh, fw = k.shape
         h, w = image.shape
         out, padded, counts = self.output(), self.padded(), self.usage_counts()
-        fill = (f"rows ({t}, {b}), cols ({l}, {r}) filled with {self.mode.value}"
-                if t or b or l or r else "no padding")
-        self._text = (
-            f"input {h}×{w}, kernel {fh}×{fw}, padding '{self.padding.value}': {fill} → output "
-            f"{out.shape[0]}×{out.shape[1]}.  Each input pixel is used between "
-            f"{counts.min()} and {counts.max()} times (corner: {counts[0, 0]}, centre: "
-            f"{counts[h // 2, w // 2]}).")
+        fill = (_("rows ({top}, {bottom}), cols ({left}, {right}) filled with {mode}").format(
+                    top=t, bottom=b, left=l, right=r, mode=_(MODE_LABELS[self.mode.value]))
+                if t or b or l or r else _("no padding"))
+        self._text = _(
+            "input {h}×{w}, kernel {fh}×{fw}, padding '{padding}': {fill} → output "
+            "{oh}×{ow}.  Each input pixel is used between "
+            "{least} and {most} times (corner: {corner}, centre: {centre}).").format(
+            h=h, w=w, fh=fh, fw=fw, padding=self.padding.value, fill=fill, oh=out.shape[0],
+            ow=out.shape[1], least=counts.min(), most=counts.max(), corner=counts[0, 0],
+            centre=counts[h // 2, w // 2])
         self.text_html.value = f"<div style='line-height:1.5'>{html.escape(self._text)}</div>"
         fig = viz.new_figure(12, 4.2)
         axes = fig.subplots(1, 3)
@@ -113,8 +123,8 @@ class PaddingExplorer(CourseWidget):
         g = _grid(axes[0], padded, cmap="gray", vmin=lo, vmax=hi, title=self.input_title())
         if t or b or l or r:
             g.outline(t, l, h, w, color=viz.WINDOW_COLOR, linestyle="--")
-        _grid(axes[1], out, cmap="gray", title=f"output {out.shape[0]}×{out.shape[1]}")
-        gc = _grid(axes[2], counts, cmap="viridis", vmin=0, title="times each input pixel is used")
+        _grid(axes[1], out, cmap="gray", title=_("output {h}×{w}").format(h=out.shape[0], w=out.shape[1]))
+        gc = _grid(axes[2], counts, cmap="viridis", vmin=0, title=_("times each input pixel is used"))
         viz.add_colorbar(gc.image, axes[2])
         self._show_figure(fig)
 

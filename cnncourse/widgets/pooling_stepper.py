@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, viz
+from ..i18n import N_, _
 from ._base import CourseWidget
 
 __all__ = ["PoolingStepper"]
@@ -27,6 +28,8 @@ MAX_DOTS_SIDE = 32           # above this input size the "kept" dots would hide 
 DOT_COLOR = "#00e05a"        # the kept values: a vivid green, black-edged, on any grey
 DOT_SHARE = 0.7              # a dot's diameter, as a share of a cell's side ...
 DOT_SHARE_BESIDE_NUMBERS = 0.3   # ... or, in a corner of a cell that shows its number
+POOL_TITLES = {"max": N_("max pool"), "avg": N_("avg pool")}    # panel 2's title
+VALUE_NAMES = {"max": N_("max"), "avg": N_("mean")}               # what a window gives
 CMAP = "gray"                # black = small, white = large: a photo looks like the photo
 
 
@@ -42,36 +45,38 @@ class PoolingStepper(CourseWidget):
         super().__init__()
         x = np.asarray(x, dtype=float)
         if x.ndim != 2:
-            raise ValueError(f"PoolingStepper takes one 2D map (H,W), got shape {x.shape}; "
-                             "for a colour photo pass one channel or a grayscale version")
+            raise ValueError(_("PoolingStepper takes one 2D map (H,W), got shape {shape}; "
+                               "for a colour photo pass one channel or a grayscale version")
+                             .format(shape=x.shape))
         if mode not in MODES:
-            raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+            raise ValueError(_("mode must be 'max' or 'avg', got {mode!r}").format(mode=mode))
         try:
             ops.pool2d(x, pool_size, stride, mode)      # the window must fit: ops says why not
         except ValueError as err:
             raise ValueError(f"pool_size={pool_size!r}: {err}") from None
         side = min(x.shape)                             # the sliders' range
         if stride is not None and not 1 <= stride <= side:
-            raise ValueError(f"stride must be between 1 and {side}, got {stride}")
+            raise ValueError(_("stride must be between 1 and {side}, got {stride}").format(
+                side=side, stride=stride))
         self.x = x
         self._vmin, self._vmax = float(x.min()), float(x.max())
 
-        self.mode = widgets.ToggleButtons(options=[("max pooling", "max"),
-                                                   ("average pooling", "avg")], value=mode,
-                                          description="mode")
+        self.mode = widgets.ToggleButtons(options=[(_("max pooling"), "max"),
+                                                   (_("average pooling"), "avg")], value=mode,
+                                          description=_("mode"))
         wide = {"description_width": "initial"}          # labels are never cut short
         self.pool_size = widgets.IntSlider(value=pool_size, min=1, max=side,
-                                           description="pool size F", style=wide)
+                                           description=_("pool size F"), style=wide)
         self.tie_stride = widgets.Checkbox(value=stride is None,
-                                           description="stride = pool size (Keras default)",
+                                           description=_("stride = pool size (Keras default)"),
                                            indent=False, layout=widgets.Layout(width="auto"))
         self.stride = widgets.IntSlider(value=pool_size if stride is None else stride, min=1,
-                                        max=side, description="stride S", style=wide,
+                                        max=side, description=_("stride S"), style=wide,
                                         disabled=stride is None)
-        self.step = widgets.IntSlider(value=0, min=0, max=0, description="window")
-        self.play = widgets.Play(interval=600, min=0, max=0, description="play")
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description=_("window"))
+        self.play = widgets.Play(interval=600, min=0, max=0, description=_("play"))
         widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.shift = widgets.ToggleButton(value=False, description="shift input 1 px right",
+        self.shift = widgets.ToggleButton(value=False, description=_("shift input 1 px right"),
                                           icon="arrow-right",
                                           layout=widgets.Layout(width="auto"))
         self.info = widgets.HTML()
@@ -211,19 +216,21 @@ class PoolingStepper(CourseWidget):
         shown_in, shown_out = self.shown_input(), self.shown_output()
         changed = self.changed_mask()
         i, j, r, c = self.window()
-        name = "max" if mode == "max" else "mean"
-        shifted = " (shifted 1 px right)" if self.shift.value else ""
+        name = _(VALUE_NAMES[mode])
+        shifted = " " + _("(shifted 1 px right)") if self.shift.value else ""
 
         self.in_view.set_values(shown_in)
         self.in_view.highlight(r, c, p, p)
-        self.ax_in.set_title(f"input {self.x.shape[0]}x{self.x.shape[1]}{shifted}", fontsize=10)
+        self.ax_in.set_title(_("input {h}x{w}").format(h=self.x.shape[0], w=self.x.shape[1])
+                             + shifted, fontsize=10)
         self.out_view.set_values(shown_out)
         self.out_view.highlight(i, j, color=viz.CURRENT_COLOR)
         oh, ow = shown_out.shape
-        self.ax_out.set_title(f"{mode} pool F={p}, S={s}: {oh}x{ow}{shifted}", fontsize=10)
+        self.ax_out.set_title(f"{_(POOL_TITLES[mode])} F={p}, S={s}: {oh}x{ow}{shifted}",
+                              fontsize=10)
         self.changed_view.set_values(changed.astype(float))
-        self.ax_changed.set_title(f"changed by a 1 px shift: {int(changed.sum())} of "
-                                  f"{changed.size}", fontsize=10)
+        self.ax_changed.set_title(_("changed by a 1 px shift: {n} of {total}").format(
+            n=int(changed.sum()), total=changed.size), fontsize=10)
         if self.dots_shown():
             rows, cols = np.nonzero(self.kept_mask())
             # beside the number when the cells show numbers, else in the middle of the cell
@@ -236,22 +243,26 @@ class PoolingStepper(CourseWidget):
         window = shown_in[r:r + p, c:c + p]
         h, w = self.x.shape
         lines = [
-            f"<b>window ({i}, {j})</b>: rows {r}-{r + p - 1}, columns {c}-{c + p - 1} "
-            f"&rarr; {name} = <b>{viz.format_cell(self.current_value())}</b> "
-            f"(of {window.size} values)",
-            f"output size: floor(({h} - {p}) / {s}) + 1 = {oh} rows, "
-            f"floor(({w} - {p}) / {s}) + 1 = {ow} columns; no weights to learn",
+            _("<b>window ({i}, {j})</b>: rows {r}-{r_end}, columns {c}-{c_end} "
+              "&rarr; {name} = <b>{value}</b> (of {n} values)").format(
+                i=i, j=j, r=r, r_end=r + p - 1, c=c, c_end=c + p - 1, name=name,
+                value=viz.format_cell(self.current_value()), n=window.size),
+            _("output size: floor(({h} - {p}) / {s}) + 1 = {oh} rows, "
+              "floor(({w} - {p}) / {s}) + 1 = {ow} columns; no weights to learn").format(
+                h=h, w=w, p=p, s=s, oh=oh, ow=ow),
         ]
         if mode == "max":
             kept = int(self.kept_mask().sum())
-            dots = " (green dots)" if self.dots_shown() else ""
-            lines.append(f"max pooling passes on {kept} of {h * w} input values{dots}: "
-                         f"<b>{100 * self.discarded_fraction():.1f}% discarded</b>")
+            dots = " " + _("(green dots)") if self.dots_shown() else ""
+            lines.append(_("max pooling passes on {kept} of {n} input values{dots}: "
+                           "<b>{percent:.1f}% discarded</b>").format(
+                kept=kept, n=h * w, dots=dots, percent=100 * self.discarded_fraction()))
         else:
-            lines.append(f"average pooling keeps no single value: {h * w} values are summarised "
-                         f"into {oh * ow} means")
+            lines.append(_("average pooling keeps no single value: {n} values are summarised "
+                           "into {means} means").format(n=h * w, means=oh * ow))
         same = changed.size - int(changed.sum())
-        lines.append(f"one-pixel shift right: <b>{int(changed.sum())} of {changed.size}</b> "
-                     f"outputs change, {same} stay the same "
-                     f"({100 * same / changed.size:.0f}% invariant)")
+        lines.append(_("one-pixel shift right: <b>{n} of {total}</b> outputs change, {same} "
+                       "stay the same ({percent:.0f}% invariant)").format(
+            n=int(changed.sum()), total=changed.size, same=same,
+            percent=100 * same / changed.size))
         self.info.value = "<br>".join(lines)

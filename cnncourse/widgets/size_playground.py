@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, viz
+from ..i18n import _
 from ._base import CourseWidget
 
 __all__ = ["SizePlayground"]
@@ -34,13 +35,14 @@ class SizePlayground(CourseWidget):
                  max_padding=4, max_stride=5):
         super().__init__()
         slider = dict(continuous_update=True, style={"description_width": "initial"})
-        self.n = widgets.IntSlider(value=n, min=1, max=max(max_n, n), description="input W₁", **slider)
+        self.n = widgets.IntSlider(value=n, min=1, max=max(max_n, n), description=_("input W₁"),
+                                   **slider)
         self.kernel = widgets.IntSlider(value=kernel, min=1, max=max(max_kernel, kernel),
-                                        description="kernel F", **slider)
+                                        description=_("kernel F"), **slider)
         self.padding = widgets.IntSlider(value=padding, min=0, max=max(max_padding, padding),
-                                         description="padding P", **slider)
+                                         description=_("padding P"), **slider)
         self.stride = widgets.IntSlider(value=stride, min=1, max=max(max_stride, stride),
-                                        description="stride S", **slider)
+                                        description=_("stride S"), **slider)
         self.text_html = widgets.HTML()
         for s in (self.n, self.kernel, self.padding, self.stride):
             s.observe(self._safely(self._render), names="value")
@@ -105,30 +107,34 @@ class SizePlayground(CourseWidget):
         w, f, p, s = self.values
         span = w - f + 2 * p
         o = self.output_size()
-        lines = [f"W₁ = {w}, F = {f}, P = {p}, S = {s};  padded input W₁ + 2P = {w + 2 * p}"]
+        lines = [f"W₁ = {w}, F = {f}, P = {p}, S = {s};  "
+                 + _("padded input W₁ + 2P = {n}").format(n=w + 2 * p)]
         error = self.does_not_fit()
         if error:
-            lines.append(f"The kernel fits nowhere, so the output is EMPTY (0 × 0): {error}")
+            lines.append(_("The kernel fits nowhere, so the output is EMPTY (0 × 0): {error}")
+                         .format(error=error))
             return lines
         exact = span / s
         formula = f"W₂ = floor((W₁ − F + 2P)/S) + 1 = floor(({w} − {f} + {2 * p})/{s}) + 1"
         if span % s == 0:
-            lines.append(f"{formula} = {span // s} + 1 = {o}   → output {o} × {o}")
-            lines.append(f"({span}/{s} = {span // s} is whole: the last window ends exactly at "
-                         "the last padded row.)")
+            lines.append(f"{formula} = {span // s} + 1 = {o}   → "
+                         + _("output {o} × {o}").format(o=o))
+            lines.append(_("({span}/{s} = {whole} is whole: the last window ends exactly at "
+                           "the last padded row.)").format(span=span, s=s, whole=span // s))
         else:
             dropped = self.dropped_by_floor()
             lines.append(f"{formula} = floor({exact:.3g}) + 1 = {span // s} + 1 = {o}"
-                         f"   → output {o} × {o}")
-            lines.append(f"({span}/{s} = {exact:.3g} is not whole: one more step of {s} would "
-                         f"put the kernel past the edge, so the floor drops it. Padded "
-                         f"row(s)/column(s) {dropped} are never visited (shaded red). Keras' "
-                         "padding='valid' does the same; padding='same' would pad so that the "
-                         f"output is ceil(W₁/S) = {-(-w // s)}.)")
+                         "   → " + _("output {o} × {o}").format(o=o))
+            lines.append(_("({span}/{s} = {exact:.3g} is not whole: one more step of {s} would "
+                           "put the kernel past the edge, so the floor drops it. Padded "
+                           "row(s)/column(s) {dropped} are never visited (shaded red). Keras' "
+                           "padding='valid' does the same; padding='same' would pad so that the "
+                           "output is ceil(W₁/S) = {same}.)").format(
+                span=span, s=s, exact=exact, dropped=dropped, same=-(-w // s)))
         gaps = [i for i in self.unvisited() if i not in self.dropped_by_floor()]
         if gaps:
-            lines.append(f"S = {s} > F = {f}: rows/columns {gaps} fall between two windows and "
-                         "are skipped too (shaded orange).")
+            lines.append(_("S = {s} > F = {f}: rows/columns {gaps} fall between two windows "
+                           "and are skipped too (shaded orange).").format(s=s, f=f, gaps=gaps))
         return lines
 
     def _render(self):
@@ -149,7 +155,7 @@ class SizePlayground(CourseWidget):
         grid = np.zeros((n_pad, n_pad))
         grid[p:p + w, p:p + w] = 1.0
         g = viz.draw_grid(ax, grid, cmap="Greys", vmin=-0.6, vmax=2.5, show_values=False,
-                          title=f"padded input {n_pad}×{n_pad} (ticks: where windows start)")
+                          title=_("padded input {n}×{n} (ticks: where windows start)").format(n=n_pad))
         if p:
             g.outline(p, p, w, w, color="black", linestyle="--")
         dropped = self.dropped_by_floor()
@@ -164,18 +170,18 @@ class SizePlayground(CourseWidget):
                 g.highlight(last, last, f, f, name="last", color="#1f77b4", linewidth=2)
             _window_ticks(ax, starts)
         else:
-            ax.text(n_pad / 2 - 0.5, n_pad / 2 - 0.5, f"kernel {f}×{f}\ndoes not fit",
+            ax.text(n_pad / 2 - 0.5, n_pad / 2 - 0.5, _("kernel {f}×{f}\ndoes not fit").format(f=f),
                     ha="center", va="center", color=viz.WINDOW_COLOR, fontsize=11)
         x_out = 0.4 + n_pad * cell + 1.2
         ax_o = fig.add_axes([x_out / width, 0.3 / height, out_cells * cell / width,
                              out_cells * cell / height])
         if o:
             viz.draw_grid(ax_o, np.zeros((o, o)), cmap="Oranges", vmin=0, vmax=1,
-                          show_values=False, title=f"output {o}×{o}")
+                          show_values=False, title=_("output {o}×{o}").format(o=o))
         else:
             ax_o.set_xticks([])
             ax_o.set_yticks([])
-            ax_o.set_title("output: empty", fontsize=10)
+            ax_o.set_title(_("output: empty"), fontsize=10)
         self._show_figure(fig)
 
 
