@@ -75,7 +75,7 @@ def plot_history(history, metrics=("loss", "accuracy"), title=None):
 
 def show_image(img, title=None, cmap="binary", colorbar=True):
     """One image with a colorbar so pixel values can be read (001's first look at the data)."""
-    fig, _ = show_images([img], None if title is None else [title], cmap=cmap, size=3.6,
+    fig, _axes = show_images([img], None if title is None else [title], cmap=cmap, size=3.6,
                          colorbar=colorbar)
     return fig
 
@@ -95,7 +95,7 @@ def image_grid(images, labels, class_names, n_rows=5, n_cols=5, predictions=None
             text, color = f"{class_names[int(predictions[i])]} ({text})", "red"
         captions.append(text)
         colors.append(color)
-    fig, _ = show_images(images[:n], cmap=cmap, ncols=n_cols, size=2.0, captions=captions,
+    fig, _axes = show_images(images[:n], cmap=cmap, ncols=n_cols, size=2.0, captions=captions,
                          caption_colors=colors)
     return fig
 
@@ -202,7 +202,7 @@ def plot_filters(kernel, channel=0, max_filters=64, cmap="gray"):
         raise ValueError(_("expected a Keras Conv2D kernel (FH, FW, C, FN), got shape {shape}")
                          .format(shape=kernel.shape))
     fn = min(kernel.shape[3], max_filters)
-    fig, _ = show_images([kernel[:, :, channel, i] for i in range(fn)], [f"{i}" for i in range(fn)],
+    fig, _axes = show_images([kernel[:, :, channel, i] for i in range(fn)], [f"{i}" for i in range(fn)],
                          cmap=cmap, ncols=min(8, fn), size=1.0, fontsize=7)
     return fig
 
@@ -216,7 +216,7 @@ def plot_feature_maps(fmap, max_maps=32, title=None, cmap="viridis"):
         raise ValueError(_("expected a feature map (H, W, C) or (1, H, W, C), got shape {shape}")
                          .format(shape=fmap.shape))
     c = min(fmap.shape[-1], max_maps)
-    fig, _ = show_images([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap,
+    fig, _axes = show_images([fmap[..., i] for i in range(c)], [f"{i}" for i in range(c)], cmap=cmap,
                          ncols=min(8, c), size=1.2, fontsize=7, suptitle=title)
     return fig
 

@@ -130,7 +130,7 @@ class GridView:
                     v = values[i, j]
                     text.set_text(self.fmt(v))
                     if np.isfinite(v):
-                        r, g, b, _ = cmap(self.norm(v))
+                        r, g, b, _alpha = cmap(self.norm(v))
                         text.set_color("white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5
                                        else "black")
 

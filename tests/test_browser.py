@@ -452,3 +452,69 @@ def test_screenshot_tour(browser, tmp_path):
     print(f"tour: {len(taken)} widget screenshots in {TOUR}: {taken}")
     assert not noise, f"stderr output in JupyterLab (library log noise?): {noise}"
     assert taken, "no widget was found"
+
+
+# ------------------------------------------------------------------------------------------
+# The Korean edition: notebook 05 in JupyterLab, its pooling stepper in Korean
+# ------------------------------------------------------------------------------------------
+NOTEBOOK_05_KO = "notebooks/ko/05_pooling.ipynb"
+SHIFT_KO = "입력을 오른쪽으로 1픽셀 이동"           # PoolingStepper's shift button, in Korean
+# What the stepper's controls and status lines say in the Korean edition (written out by hand)
+STEPPER_05_KO = ["방식", "최대 풀링", "평균 풀링", "풀 크기 F", "스트라이드 S", "윈도우",
+                 "최대 풀링은 입력 값", "오른쪽으로 한 픽셀 이동"]
+
+
+def _first_cell_with(path: Path, text: str) -> int:
+    import nbformat
+    cells = nbformat.read(path, as_version=4).cells
+    return next(i for i, c in enumerate(cells) if text in c.source)
+
+
+@pytest.mark.timeout(300)
+def test_korean_notebook_05_runs_and_its_stepper_speaks_korean(browser, tmp_path):
+    """Open the Korean edition of chapter 05, run it, press the last pooling stepper's shift
+    button (in Korean) and check the controls, the status lines and the redrawn figure; no cell
+    warned of a glyph missing from the fonts. Screenshot: test-artifacts/ko_05_pooling_*.png."""
+    path = REPO / NOTEBOOK_05_KO
+    assert path.exists(), f"{NOTEBOOK_05_KO} is missing: cnncourse i18n build"
+    committed = path.read_bytes()
+    with running_lab(tmp_path, extra_flags=["--LabApp.expose_app_in_browser=True"],
+                     root=REPO) as (base, token):
+        page = browser.new_page()
+        seen = _watch(page)
+        try:
+            page.goto(f"{base}/lab/tree/{NOTEBOOK_05_KO}?token={token}")
+            run_all_and_wait(page, NOTEBOOK_05_KO, timeout=240)
+            stderr = page.evaluate(_STDERR_OUTPUTS)
+            assert not [o for o in stderr if "Glyph" in o[1] or "missing from" in o[1]], stderr
+
+            button = page.locator("button.widget-toggle-button", has_text=SHIFT_KO).last
+            button.wait_for(state="visible", timeout=30_000)
+            output = button.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+            output.scroll_into_view_if_needed()
+            text = output.inner_text()
+            for want in STEPPER_05_KO:
+                assert want in text, (want, text)
+            assert "shift input" not in text and "max pooling" not in text, text
+
+            figure = output.locator("img").first
+            before = figure.get_attribute("src")
+            button.click()
+            page.wait_for_function("([img, before]) => img.src !== before",
+                                   arg=[figure.element_handle(), before], timeout=30_000)
+            assert "mod-active" in (button.get_attribute("class") or "")
+            assert "Error" not in output.inner_text()
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.wait_for_timeout(500)
+            output.screenshot(path=str(ARTIFACTS / "ko_05_pooling_stepper.png"))
+            # a figure the notebook draws itself, titled in Korean ("입력 4x4", ...)
+            page.evaluate("async (i) => { const nb = window.jupyterapp.shell.currentWidget"
+                          ".content; await nb.scrollToItem(i, 'start'); }",
+                          _first_cell_with(path, 'title="입력 4x4"'))
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(ARTIFACTS / "ko_05_pooling_plot.png"))
+            assert not seen["errors"], seen["errors"]
+        finally:
+            page.close()
+    assert path.read_bytes() == committed, "the browser test modified the committed notebook"
