@@ -7,6 +7,9 @@ but looks for the four IDX files in this order (DESIGN.md, "Data"):
 2. Keras' own cache, ``$KERAS_HOME/datasets/fashion-mnist`` (``~/.keras/datasets/fashion-mnist``);
 3. ``/usr/share/datasets/fashion-mnist``, the Debian/Ubuntu package ``dataset-fashion-mnist``;
 4. otherwise Keras' own download.
+
+The class names: ``CLASS_NAMES`` (English), ``CLASS_NAMES_KO`` (Korean), and ``class_names()``,
+the list for the language in force (``cnncourse.set_language``), which plots and prints use.
 """
 from __future__ import annotations
 

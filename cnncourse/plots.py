@@ -5,6 +5,10 @@ grids of numbers and the one image grid, ``viz.show_images``, are in ``viz``.)
 Every function draws on a new matplotlib Figure (or on ``ax`` where it takes one) and returns the
 figure, so a notebook shows it and a test can count its artists. Images are (H, W) or (H, W, 1)
 arrays; probabilities are (N, classes) softmax outputs.
+
+Titles, axis labels and legends are in the language in force (``cnncourse.set_language``), read
+when a figure is drawn; Fashion-MNIST's class names passed as ``data.CLASS_NAMES`` are shown as
+``data.class_names()`` (Korean under ``set_language("ko")``), other names as given.
 """
 import numpy as np
 import matplotlib.pyplot as plt
