@@ -179,13 +179,12 @@ def open_deck(context, deck: Path, size):
 
 def check_decks(folder: Path, context, size, shots: Path, page_check=None):
     """Open every deck of ``folder`` at ``size``: (problems, summary). Screenshots of every
-    slide at the first size go to ``shots/<deck>/``; ``page_check(page, deck)`` adds problems."""
+    slide at the first size go to ``shots/<deck>/``; ``page_check(page, deck)`` adds problems
+    (it runs after the page's requests are checked)."""
     problems, summary = [], {}
     for deck in sorted(folder.glob("*.slides.html")):
         page, seen = open_deck(context, deck, size)
         try:
-            if page_check is not None:
-                problems += page_check(page, deck)
             slides_seen = page.evaluate(_GEOMETRY, slides.deck_template.SLIDE_HEIGHT)
             for s in slides_seen:
                 where = f"{deck.name} slide {s['h']}.{s['v']} ({s['title']!r})"
@@ -205,6 +204,8 @@ def check_decks(folder: Path, context, size, shots: Path, page_check=None):
             problems += [f"{deck.name} loads a file outside its folder: {u}" for u in outside]
             problems += [f"{deck.name} could not load {u}" for u in seen["failed"]]
             problems += [f"{deck.name}: script error {e}" for e in seen["errors"]]
+            if page_check is not None:      # last: its DevTools calls may re-request the page
+                problems += page_check(page, deck)
             summary[deck.name] = {
                 "slides": len(slides_seen),
                 "scrolling": [f"{s['h']}.{s['v']}" for s in slides_seen if s["scrolls"]],
@@ -251,6 +252,7 @@ def hangul_font_problems(page, deck: Path) -> list[str]:
     (Chromium's CSS.getPlatformFontsForNode), and the deck's own Hangul face
     (deck_template.HANGUL_CSS) loaded, i.e. used for it."""
     problems = []
+    page.evaluate("__reveal.slide(0, 0, 1000)")
     if page.evaluate("document.documentElement.lang") != "ko":
         problems.append(f"{deck.name}: <html lang> is not 'ko'")
     marked = page.evaluate(_MARK_HANGUL)
