@@ -89,7 +89,8 @@ def gate_cases(seed):
 
 
 GATE_WHY = {
-    "AND": N_("b + w1*x1 + w2*x2 >= 0 holds only at (1, 1): the unit fires only when both inputs are 1."),
+    "AND": N_("b + w1*x1 + w2*x2 >= 0 holds only at (1, 1): the unit fires only when both "
+              "inputs are 1."),
     "OR": N_("b + w1*x1 + w2*x2 >= 0 holds at (0, 1), (1, 0) and (1, 1) but not at (0, 0): one "
            "input of 1 is enough."),
     "NAND": N_("the sum passes the threshold everywhere except at (1, 1): b >= 0 fires at (0, 0), "

@@ -18,7 +18,8 @@ def output_size_cases(seed):
     for k in range(7):
         r = rng(seed + k)
         f, s, p = int(r.integers(1, 8)), int(r.integers(1, 4)), int(r.integers(0, 3))
-        sizes.append((int(r.integers(max(f - 2 * p, 1), 40)), f, s, p, _("seed {seed}").format(seed=seed + k)))
+        sizes.append((int(r.integers(max(f - 2 * p, 1), 40)), f, s, p, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(f"n={n}, kernel={f}, stride={s}, padding={p} ({note})", (n, f, s, p))
             for n, f, s, p, note in sizes]
 
@@ -42,12 +43,14 @@ def reference_conv2d_strided(x, k, stride):
 
 def conv_output_shape_cases(seed):
     """Document 003's 32x32x3 with ten 5x5 kernels, then 7 random layers."""
-    layers = [((32, 32, 3), 10, 5, 1, 2, _("document 003: 32x32x3, ten 5x5 kernels, stride 1, pad 2"))]
+    layers = [((32, 32, 3), 10, 5, 1, 2,
+               _("document 003: 32x32x3, ten 5x5 kernels, stride 1, pad 2"))]
     for k in range(7):
         r = rng(seed + k)
         f, s, p = int(r.integers(1, 6)), int(r.integers(1, 3)), int(r.integers(0, 3))
         shape = (int(r.integers(f, 40)), int(r.integers(f, 40)), int(r.integers(1, 4)))
-        layers.append((shape, int(r.integers(1, 65)), f, s, p, _("seed {seed}").format(seed=seed + k)))
+        layers.append((shape, int(r.integers(1, 65)), f, s, p, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(_("input {shape}, filters={filters}, kernel={kernel}, stride={stride}, "
                    "padding={padding} ({note})").format(shape=shape, filters=filters, kernel=f,
                                                          stride=s, padding=p, note=note),
@@ -69,7 +72,8 @@ def never_read_cases(seed):
     for k in range(7):
         r = rng(seed + k)
         f, s, p = int(r.integers(1, 8)), int(r.integers(2, 5)), int(r.integers(0, 3))
-        sizes.append((int(r.integers(max(f - 2 * p, 1), 60)), f, s, p, _("seed {seed}").format(seed=seed + k)))
+        sizes.append((int(r.integers(max(f - 2 * p, 1), 60)), f, s, p, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(f"n={n}, kernel={f}, stride={s}, padding={p} ({note})", (n, f, s, p))
             for n, f, s, p, note in sizes]
 

@@ -22,7 +22,8 @@ def pool_cases(seed):
         stride = None if k % 2 == 0 else int(r.integers(1, 4))
         shape = (int(r.integers(size, size + 8)), int(r.integers(size, size + 8)),
                  int(r.integers(1, 4)))
-        maps.append((r.normal(size=shape).round(2), size, stride, _("seed {seed}").format(seed=seed + k)))
+        maps.append((r.normal(size=shape).round(2), size, stride, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(f"{shapes(x=x)}, pool_size={size}, stride={stride} ({note})", (x, size, stride))
             for x, size, stride, note in maps]
 

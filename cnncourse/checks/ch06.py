@@ -30,7 +30,8 @@ def conv2d_multi_cases(seed):
         fh, fw, c, fn = (int(v) for v in r.integers(1, 4, size=4))
         x = r.normal(size=(int(r.integers(fh, fh + 6)), int(r.integers(fw, fw + 6)), c)).round(2)
         w, b = r.normal(size=(fh, fw, c, fn)).round(2), r.normal(size=fn).round(2)
-        cases.append(Case(_("{shapes} (seed {seed})").format(shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(
+            shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
     return cases
 
 
@@ -72,7 +73,8 @@ def conv2d_nchw_cases(seed):
         n, c, fn, fh, fw = (int(v) for v in r.integers(1, 4, size=5))
         x = r.normal(size=(n, c, int(r.integers(fh, fh + 5)), int(r.integers(fw, fw + 5)))).round(2)
         w, b = r.normal(size=(fn, c, fh, fw)).round(2), r.normal(size=(fn, 1, 1)).round(2)
-        cases.append(Case(_("{shapes} (seed {seed})").format(shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(
+            shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
     return cases
 
 
@@ -93,7 +95,8 @@ def memory_cases(seed):
                        ("same", "valid")[k % 2], _("seed {seed}").format(seed=seed + k)))
     return [Case(_("batch={n}, input {shape}, filters={filters}, kernel={kernel}, padding={padding} "
                    "({note})").format(n=n, shape=shape, filters=fn, kernel=f, padding=repr(pad),
-                                      note=note), (n, shape, fn, f, pad)) for n, shape, fn, f, pad, note in layers]
+                                      note=note), (n, shape, fn, f, pad))
+            for n, shape, fn, f, pad, note in layers]
 
 
 def reference_memory(batch, input_shape, filters, kernel, padding):

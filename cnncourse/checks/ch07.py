@@ -45,7 +45,8 @@ def feature_shapes_cases(seed):
     needs at least 28)."""
     sizes = [(28, _("document 003")), (32, _("the 1998 paper's input"))]
     r = rng(seed)
-    sizes += [(int(v), _("seed {seed}").format(seed=seed)) for v in r.choice(range(33, 65), size=2, replace=False)]
+    sizes += [(int(v), _("seed {seed}").format(
+        seed=seed)) for v in r.choice(range(33, 65), size=2, replace=False)]
     return [Case(_("a {size}x{size}x1 input ({note})").format(size=size, note=note), (size,))
             for size, note in sizes]
 
@@ -66,7 +67,8 @@ def flatten_cases(seed):
     """Document 002's 28x28 input, a 32x32 and a 64x64 one, then 5 random sizes from 8 to 100."""
     sizes = [(28, _("document 002")), (32, _("a 32x32 input")), (64, _("a 64x64 input"))]
     r = rng(seed)
-    sizes += [(int(v), _("seed {seed}").format(seed=seed)) for v in r.choice(range(8, 101), size=5, replace=False)]
+    sizes += [(int(v), _("seed {seed}").format(
+        seed=seed)) for v in r.choice(range(8, 101), size=5, replace=False)]
     return [Case(_("a {size}x{size}x1 input ({note})").format(size=n, note=note), (n,))
             for n, note in sizes]
 

@@ -115,7 +115,8 @@ def steps_cases(seed):
         fraction = (n * (1.0 - split)) % 1.0
         if split and not 0.1 < fraction < 0.9:
             continue
-        cases.append((n, split, int(r.choice([16, 32, 64, 100, 128, 256])), _("seed {seed}").format(seed=seed + k - 1)))
+        cases.append((n, split, int(r.choice([16, 32, 64, 100, 128, 256])), _("seed {seed}").format(
+            seed=seed + k - 1)))
     return [Case(f"n={n}, validation_split={split}, batch_size={b} ({note})", (n, split, b))
             for n, split, b, note in cases]
 

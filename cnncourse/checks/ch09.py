@@ -30,7 +30,8 @@ ACTIVATION_LAYERS = ("ReLU", "Activation", "LeakyReLU", "ELU", "PReLU")
 def dropout_cases(seed):
     """001's and 002's Dropout(0.5), then 5 random rates."""
     rates = [(0.5, _("Dropout(0.5) of documents 001 and 002"))]
-    rates += [(round(float(rng(seed + k).uniform(0.1, 0.9)), 2), _("seed {seed}").format(seed=seed + k))
+    rates += [(round(float(rng(seed + k).uniform(0.1, 0.9)), 2), _("seed {seed}").format(
+        seed=seed + k))
               for k in range(5)]
     return [Case(_("Dropout({rate}) on an input of ones ({note})").format(rate=rate, note=note),
                  (rate,)) for rate, note in rates]

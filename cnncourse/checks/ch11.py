@@ -193,7 +193,8 @@ def ratio_cases(seed):
     for k in range(6):
         r = rng(seed + k)
         f, s = int(r.integers(1, 8)), int(r.integers(1, 4))
-        sizes.append((int(r.integers(f, 65)), int(r.integers(f, 65)), f, s, _("seed {seed}").format(seed=seed + k)))
+        sizes.append((int(r.integers(f, 65)), int(r.integers(f, 65)), f, s, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(f"H={h}, W={w}, kernel={f}x{f}, stride={s} ({note})", (h, w, f, s))
             for h, w, f, s, note in sizes]
 

@@ -181,7 +181,8 @@ class Reader:
         except FileNotFoundError:
             raise FileNotFoundError(folder) from None
         except OSError as err:
-            raise BadData(_("the folder {name} cannot be read ({strerror}: a link?)").format(name=folder.name, strerror=err.strerror)) \
+            raise BadData(_("the folder {name} cannot be read ({strerror}: a link?)").format(
+                name=folder.name, strerror=err.strerror)) \
                 from None
         self.dir_fd = fd
         self.budget = MAX_TOTAL
@@ -203,13 +204,15 @@ class Reader:
         except FileNotFoundError:
             raise FileNotFoundError(name) from None
         except OSError as err:
-            raise BadData(_("{name} cannot be opened ({strerror}: a link?)").format(name=name, strerror=err.strerror)) from None
+            raise BadData(_("{name} cannot be opened ({strerror}: a link?)").format(
+                name=name, strerror=err.strerror)) from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise BadData(_("{name} is not a regular file").format(name=name))
             if info.st_size > min(limit, self.budget):
-                raise BadData(_("{name} is larger than allowed ({st_size} bytes)").format(name=name, st_size=info.st_size))
+                raise BadData(_("{name} is larger than allowed ({st_size} bytes)").format(
+                    name=name, st_size=info.st_size))
             chunks, size = [], 0
             while chunk := os.read(fd, 1 << 20):
                 size += len(chunk)
@@ -225,7 +228,8 @@ class Reader:
         try:
             data = json.loads(self.read_bytes(name, limit).decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as err:
-            raise BadData(_("{name} is not valid JSON ({err})").format(name=name, err=str(err)[:100])) from None
+            raise BadData(_("{name} is not valid JSON ({err})").format(
+                name=name, err=str(err)[:100])) from None
         _check_depth(data, 2 * MAX_DEPTH + 8)
         return data
 
@@ -237,19 +241,24 @@ class Reader:
             read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
             if read_header is None:
-                raise ValueError(_(".npy format version {version} is not accepted").format(version=version))
+                raise ValueError(_(".npy format version {version} is not accepted").format(
+                    version=version))
             shape, _order, dtype = read_header(stream)
             if math.prod(shape) * dtype.itemsize > len(raw) - stream.tell():
-                raise ValueError(_("the header announces {shape} {dtype}, more than the file holds").format(shape=shape, dtype=dtype))
+                raise ValueError(_("the header announces {shape} {dtype}, more than the file "
+                                   "holds").format(
+                    shape=shape, dtype=dtype))
             stream.seek(0)
             arr = np.load(stream, allow_pickle=False)
         except FileNotFoundError:
             raise BadData(_("{name} is missing").format(name=name)) from None
         except (ValueError, OSError, EOFError, TypeError, SyntaxError) as err:
-            raise BadData(_("{name} is not a plain .npy array ({err})").format(name=name, err=str(err)[:100])) from None
+            raise BadData(_("{name} is not a plain .npy array ({err})").format(
+                name=name, err=str(err)[:100])) from None
         if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf" \
                 or arr.dtype.fields is not None or arr.ndim > MAX_NDIM:
-            raise BadData(_("{name} holds no plain numbers (dtype {value})").format(name=name, value=getattr(arr, 'dtype', '?')))
+            raise BadData(_("{name} holds no plain numbers (dtype {value})").format(
+                name=name, value=getattr(arr, 'dtype', '?')))
         return arr
 
     def decode(self, node, depth=0):
@@ -286,7 +295,8 @@ class Reader:
         import importlib
         module, name = str(body.get("module")), str(body.get("class"))
         if not module.startswith("cnncourse.checks.") or "." in name:
-            raise BadData(_("not a course object: {module}.{name}").format(module=module, name=name))
+            raise BadData(_("not a course object: {module}.{name}").format(
+                module=module, name=name))
         cls = getattr(importlib.import_module(module), name)
         obj = cls.__new__(cls)
         obj.__dict__.update({k: self.decode(v, depth + 1) for k, v in body.get("state", [])})
@@ -329,10 +339,13 @@ def check_model_config(config):
             if "class_name" in item:
                 name, module = item.get("class_name"), item.get("module")
                 if name not in KERAS_CLASSES or name == "__lambda__":
-                    raise BadData(_("the model uses {name}, which the grader does not rebuild (only standard Keras layers)").format(name=repr(str(name)[:60])))
+                    raise BadData(_("the model uses {name}, which the grader does not rebuild "
+                                    "(only standard Keras layers)").format(
+                        name=repr(str(name)[:60])))
                 if module is not None and not (isinstance(module, str) and
                                                (module == "keras" or module.startswith("keras."))):
-                    raise BadData(_("the model names the module {module}").format(module=repr(str(module)[:60])))
+                    raise BadData(_("the model names the module {module}").format(
+                        module=repr(str(module)[:60])))
                 if item.get("registered_name") not in (None, name):
                     raise BadData(_("the model uses a registered custom object"))
             activation = item.get("activation")
@@ -357,14 +370,16 @@ def build_model(config_text, weights):
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as err:                                          # noqa: BLE001
-        raise BadData(_("the model cannot be rebuilt ({value}: {err})").format(value=type(err).__name__, err=str(err)[:200])) \
+        raise BadData(_("the model cannot be rebuilt ({value}: {err})").format(
+            value=type(err).__name__, err=str(err)[:200])) \
             from None
     if not isinstance(model, keras.Model):
         raise BadData(_("the config is not a Keras model"))
     try:
         model.set_weights(weights)
     except Exception as err:                                          # noqa: BLE001
-        raise BadData(_("the weights do not fit the model ({err})").format(err=str(err)[:200])) from None
+        raise BadData(_("the weights do not fit the model ({err})").format(
+            err=str(err)[:200])) from None
     return model
 
 
@@ -419,5 +434,6 @@ def read_outputs(folder, root=None):
                     and isinstance(item["raised"], str) and isinstance(item["message"], str):
                 out.append(("raised", item["raised"][:100], item["message"][:MAX_TEXT]))
             else:
-                raise BadData(_("{RESULTS}: an output is neither a value nor an exception").format(RESULTS=RESULTS))
+                raise BadData(_("{RESULTS}: an output is neither a value nor an exception").format(
+                    RESULTS=RESULTS))
         return out
