@@ -16,6 +16,12 @@ on success it prints exactly one line, ``<exercise>: OK (<n> cases)``. Every fun
 runs through sets ``__tracebackhide__``, so pytest and IPython show the student the message
 rather than the frames of this package.
 
+Language: every text a student reads -- the OK line (Korean: ``conv1d: 통과 (경우 12개)``), the
+problem, case labels, hints -- goes through ``cnncourse.i18n._`` when it is shown or when the
+cases are drawn, so ``set_language("ko")``/``CNNCOURSE_LANG=ko`` (and the grader's report
+language) apply; an exercise's hints and ``choice``'s reasoning are ``N_()`` constants,
+translated by ``fail``. The English text is the catalog's msgid, unchanged.
+
 The numpy functions used for comparing are bound here, at import time: the setup cell of every
 exercise notebook imports the checks before any student code runs, so replacing ``np.allclose``
 afterwards does not change what a check compares with.
