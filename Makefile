@@ -20,7 +20,9 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make i18n       update the Korean catalogs (i18n/ko) and rebuild the Korean notebooks"
 	@echo "make grade SUBMISSIONS='dir/*.ipynb' [REPORT=grades.csv] [CHAPTER=02_convolution]"
-	@echo "make slides | make site | make bench"
+	@echo "make slides     both editions' decks: build/slides/ and build/slides/ko/ (+ instructor decks)"
+	@echo "make site       both editions' site: build/site/ and build/site/ko/, a language switch on every page"
+	@echo "make bench"
 	@echo "make screenshots  every widget in JupyterLab and every deck slide, in test-artifacts/"
 	@echo "make lock       rewrite constraints.txt from a fresh venv (the versions make test passes with)"
 
@@ -65,6 +67,7 @@ i18n: setup
 grade: setup
 	$(VENV)/bin/cnncourse grade $(SUBMISSIONS) --report $(REPORT) $(if $(CHAPTER),--chapter $(CHAPTER))
 
+# Both editions (English, Korean in the ko/ subfolders); `cnncourse slides --lang ko` builds one.
 slides: setup
 	$(VENV)/bin/cnncourse slides
 	$(VENV)/bin/cnncourse slides --instructor

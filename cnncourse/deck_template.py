@@ -4,7 +4,13 @@ Both extend nbconvert's own templates (``reveal`` for decks, ``lab`` for pages) 
 
 - no Mermaid (nbconvert imports it as an ES module from a CDN; the course has no diagrams);
 - the Jupyter widgets HTML manager finds its Font Awesome files in the deck's asset folder;
-- the course widgets' frame players (see :mod:`cnncourse.deck_widgets`) get their style and script.
+- the course widgets' frame players (see :mod:`cnncourse.deck_widgets`) get their style and script;
+- Hangul (the Korean edition, and the Korean terms of the English one) is drawn with an installed
+  Hangul font (:data:`HANGUL_CSS`: NanumGothic, Noto Sans CJK KR, Malgun Gothic, Apple SD Gothic
+  Neo, ...), else with the copy in the folder's ``assets/fonts/`` when the exporter made one
+  (``resources.cnncourse_hangul_url``); nothing is fetched from the network. Korean text breaks
+  lines between words (``word-break: keep-all``), as Korean is set;
+- a page can carry a navigation bar (``resources.cnncourse_nav``: the site's language switch).
 
 Decks also get a 16:9 slide (1280x720, scaled by reveal.js to any screen of that shape), prompts
 hidden, code that wraps instead of running off the right edge, and a fitting pass: a slide whose
@@ -64,7 +70,7 @@ PLAYER_JS = """
     function show(i) {
       frames.forEach(function (f, k) { f.hidden = (k !== i); });
       range.value = i;
-      label.textContent = label.dataset.name + ' ' + (i + 1) + ' of ' + frames.length;
+      label.textContent = label.dataset.format.replace('{i}', i + 1).replace('{n}', frames.length);
     }
     function stop() { clearInterval(timer); timer = null; button.innerHTML = '&#9654;'; }
     range.addEventListener('input', function () { stop(); show(+range.value); });
@@ -84,6 +90,56 @@ PLAYER_JS = """
     document.addEventListener('DOMContentLoaded', init);
   } else { init(); }
 })();
+"""
+
+# Hangul glyphs from an installed Korean font (names as Chromium's local() matches them: full or
+# PostScript names), else from the deck folder's own copy; only for Hangul (unicode-range), so
+# Latin text keeps the theme's fonts. The font stacks of reveal.js and JupyterLab get the face
+# before their generic family.
+HANGUL_FAMILY = "cnncourse Hangul"
+HANGUL_RANGE = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7A3, U+D7B0-D7FF"
+_HANGUL_LOCAL = ("NanumGothic", "Noto Sans CJK KR Regular", "NotoSansCJKkr-Regular",
+                 "Noto Sans KR Regular", "NotoSansKR-Regular", "Malgun Gothic",
+                 "Apple SD Gothic Neo Regular", "AppleSDGothicNeo-Regular", "AppleGothic",
+                 "NanumBarunGothic")
+_HANGUL_LOCAL_BOLD = ("NanumGothicBold", "NanumGothic Bold", "Noto Sans CJK KR Bold",
+                      "NotoSansCJKkr-Bold", "Malgun Gothic Bold", "MalgunGothicBold",
+                      "Apple SD Gothic Neo Bold", "AppleSDGothicNeo-Bold")
+
+
+def _local(names):
+    return ", ".join(f'local("{n}")' for n in names)
+
+
+HANGUL_CSS = (
+    '@font-face { font-family: "FAMILY"; font-weight: normal; src: ' + _local(_HANGUL_LOCAL)
+    + '{% if resources.cnncourse_hangul_url %}, url("{{ resources.cnncourse_hangul_url }}")'
+      '{% endif %}; unicode-range: RANGE; }\n'
+    '@font-face { font-family: "FAMILY"; font-weight: bold; src: ' + _local(_HANGUL_LOCAL_BOLD)
+    + '; unicode-range: RANGE; }\n' + """
+:root:root {
+  --jp-ui-font-family: system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica,
+    arial, "FAMILY", sans-serif, 'Apple Color Emoji', 'Segoe UI Emoji', 'Segoe UI Symbol';
+  --jp-content-font-family: system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica,
+    arial, "FAMILY", sans-serif, 'Apple Color Emoji', 'Segoe UI Emoji', 'Segoe UI Symbol';
+  --jp-code-font-family: menlo, consolas, 'DejaVu Sans Mono', "FAMILY", monospace;
+  --r-main-font: Source Sans Pro, Helvetica, "FAMILY", sans-serif;
+  --r-heading-font: Source Sans Pro, Helvetica, "FAMILY", sans-serif;
+}
+:lang(ko) .jp-RenderedHTMLCommon, :lang(ko) .cnncourse-nav { word-break: keep-all; }
+""").replace("FAMILY", HANGUL_FAMILY).replace("RANGE", HANGUL_RANGE)
+
+# The site's navigation bar at the top of a page (the language switch, the chapter list).
+NAV_CSS = """
+.cnncourse-nav { display: flex; justify-content: space-between; gap: 1em; padding: 0.5em 1em;
+                 border-bottom: 1px solid #ddd; font-family: var(--jp-ui-font-family); }
+"""
+_NAV_BLOCK = """
+{% block body_header %}{{ super() }}
+{%- if resources.cnncourse_nav %}
+<nav class="cnncourse-nav">{{ resources.cnncourse_nav }}</nav>
+{%- endif %}
+{% endblock body_header %}
 """
 
 DECK_CSS = """
@@ -150,7 +206,8 @@ require({waitSeconds: 30},
         } else if (last && !s.querySelector(':scope > .cnncourse-cont')) {
           var p = document.createElement('p');
           p.className = 'cnncourse-cont';
-          p.textContent = last + ' (continued)';
+          p.textContent = {{ resources.cnncourse_continued | default("{title} (continued)") | tojson }}
+            .replace('{title}', last);
           s.insertBefore(p, s.firstChild);
         }
       });
@@ -219,7 +276,8 @@ require({waitSeconds: 30},
 DECK_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
                  "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
                  + _WIDGETS_BLOCK +
-                 "{% block html_head_css %}<style>" + PLAYER_CSS + DECK_CSS + "</style>"
+                 "{% block html_head_css %}<style>" + PLAYER_CSS + DECK_CSS + HANGUL_CSS
+                 + "</style>"
                  "{% endblock html_head_css %}\n"
                  "{% block footer_js %}<script>" + PLAYER_JS + "</script>\n<script>" + DECK_JS
                  + "</script>{% endblock footer_js %}\n")
@@ -227,6 +285,6 @@ DECK_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
 PAGE_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n"
                  "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
                  + _WIDGETS_BLOCK +
-                 "{% block html_head_css %}<style>" + PLAYER_CSS + "</style>"
-                 "{% endblock html_head_css %}\n"
+                 "{% block html_head_css %}{{ super() }}<style>" + PLAYER_CSS + HANGUL_CSS
+                 + NAV_CSS + "</style>{% endblock html_head_css %}\n" + _NAV_BLOCK +
                  "{% block footer_js %}<script>" + PLAYER_JS + "</script>{% endblock footer_js %}\n")

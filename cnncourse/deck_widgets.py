@@ -25,6 +25,8 @@ import base64
 import html
 import json
 
+from .i18n import N_, _
+
 MAX_FRAMES = 64
 MIME = "application/vnd.cnncourse.widget-frames+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -147,28 +149,47 @@ def _frame_html(frame, index, hidden):
             + (f'<div class="cnncourse-after">{after}</div>' if after else "") + '</div>')
 
 
+# The texts a player or a picture adds to the page, in the language in force (cnncourse.i18n):
+# the deck of a Korean notebook says them in Korean.
+PICTURE_NOTE = N_("A picture of the widget: its controls work when {notebook} runs in JupyterLab.")
+PLAYER_LABEL = N_("{control} {i} of {n}")        # {i}, {n}: filled in by the page's script
+PLAYER_NOTE = N_("Precomputed frames: {shown}. The other controls work when {notebook} runs in "
+                 "JupyterLab.")
+ALL_STEPS = N_("all {total} steps")
+FIRST_STEPS = N_("the first {n} of {total} steps (all of them in JupyterLab)")
+PLAY_PAUSE = N_("play / pause")
+
+
+def picture_note(notebook: str) -> str:
+    """The note under a widget's static picture."""
+    where = f"<code>{html.escape(notebook)}</code>"
+    return f'<p class="cnncourse-note">{_(PICTURE_NOTE).format(notebook=where)}</p>'
+
+
 def player_html(entry: dict, notebook: str) -> str:
     """A kernel-free player for precomputed frames, or a static picture with a note."""
     frames = entry["frames"]
-    where = html.escape(notebook)
+    where = f"<code>{html.escape(notebook)}</code>"
     if entry.get("control") is None or len(frames) < 2:
         return ('<div class="cnncourse-static">' + _frame_html(frames[0], 0, False)
-                + f'<p class="cnncourse-note">A picture of the widget: its controls work when '
-                  f'<code>{where}</code> runs in JupyterLab.</p></div>')
+                + picture_note(notebook) + '</div>')
     n, total = len(frames), entry["total"]
     control = html.escape(entry["control"])
-    shown = (f"all {total} steps" if n == total else
-             f"the first {n} of {total} steps (all of them in JupyterLab)")
+    label = _(PLAYER_LABEL).format(control=control, i="{i}", n="{n}")
+    shown = (_(ALL_STEPS).format(total=total) if n == total else
+             _(FIRST_STEPS).format(n=n, total=total))
     return (f'<div class="cnncourse-player" data-frames="{n}">'
             f'<div class="cnncourse-bar"><button type="button" class="cnncourse-play" '
-            f'title="play / pause">&#9654;</button>'
+            f'title="{html.escape(_(PLAY_PAUSE))}">&#9654;</button>'
             f'<input type="range" class="cnncourse-step" min="0" max="{n - 1}" value="0" '
             f'aria-label="{control}">'
-            f'<span class="cnncourse-label" data-name="{control}">{control} 1 of {n}</span></div>'
+            f'<span class="cnncourse-label" data-name="{control}" '
+            f'data-format="{html.escape(label)}">'
+            f'{label.replace("{i}", "1").replace("{n}", str(n))}</span></div>'
             f'<div class="cnncourse-frames">'
             + "".join(_frame_html(f, i, i > 0) for i, f in enumerate(frames)) +
-            f'</div><p class="cnncourse-note">Precomputed frames: {shown}. The other controls '
-            f'work when <code>{where}</code> runs in JupyterLab.</p></div>')
+            f'</div><p class="cnncourse-note">'
+            f'{_(PLAYER_NOTE).format(shown=shown, notebook=where)}</p></div>')
 
 
 def _kernel_driven(model_id, state, seen=None) -> bool:
@@ -226,9 +247,7 @@ def replace_widgets(nb, notebook_name: str):
                 page = player_html(frames[model_id], notebook_name)
             elif _kernel_driven(model_id, state):
                 page = ('<div class="cnncourse-static">' + _outputs_picture(model_id, state)
-                        + '<p class="cnncourse-note">A picture of the widget: its controls work '
-                          f'when <code>{html.escape(notebook_name)}</code> runs in JupyterLab.'
-                          '</p></div>')
+                        + picture_note(notebook_name) + '</div>')
             else:
                 live += 1
                 continue

@@ -15,6 +15,7 @@ to install, and figures draw as before.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import warnings
 
@@ -67,4 +68,20 @@ def use_hangul_font() -> str | None:
         return None
     family = [f for f in matplotlib.rcParams["font.family"] if f != name]
     matplotlib.rcParams["font.family"] = family + [name]
+    _quiet_near_weights()
     return name
+
+
+class _NearWeightIsFine(logging.Filter):
+    """Drop matplotlib's "findfont: Failed to find font weight bold for NanumGothic, now using
+    600": NanumGothicBold.ttf declares weight 600, which is the bold face, so nothing is wrong and
+    a student should not see a warning in every notebook that draws a bold title."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("findfont: Failed to find font weight")
+
+
+def _quiet_near_weights():
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _NearWeightIsFine) for f in logger.filters):
+        logger.addFilter(_NearWeightIsFine())

@@ -1,6 +1,7 @@
 """Offline reveal.js slide decks of the lecture notebooks.
 
-    cnncourse slides [NOTEBOOK_OR_FOLDER...] [--instructor] [--out DIR]
+    cnncourse slides [--lang en|ko|all] [--instructor] [--out DIR]
+    cnncourse slides NOTEBOOK_OR_FOLDER... [--lang en|ko] [--instructor] [--out DIR]
 
 Each notebook is executed once (cached in ``build/executed/`` of the course until the notebook or
 the package changes), then exported with nbconvert's reveal.js template and the course's changes
@@ -9,6 +10,15 @@ speaker notes (press ``s``), cells tagged ``instructor`` removed unless ``--inst
 and the course widgets as players of frames computed in the kernel (:mod:`cnncourse.deck_widgets`)
 so that no control in a deck waits for a kernel. Student decks go to ``build/slides/``,
 instructor decks to ``build/slides-instructor/``; ``--out`` puts them anywhere.
+
+Both editions by default: the English decks of ``notebooks/`` into the folder above, the Korean
+ones of ``notebooks/ko/`` into its ``ko/`` subfolder (``build/slides/ko/``); ``--lang en`` or
+``--lang ko`` builds one. A deck speaks its notebook's language (``metadata.cnncourse.lang``,
+which ``cnncourse i18n build`` sets; ``--lang`` overrides it for named notebooks):
+``<html lang="ko">``, the players' and continuation labels from the package catalog, and a
+Hangul font in its style sheet (``deck_template.HANGUL_CSS``: the installed NanumGothic, Noto Sans
+CJK KR, Malgun Gothic or Apple SD Gothic Neo, and a copy of an installed one in ``assets/fonts/``
+of a Korean deck folder, so that a copied folder shows Hangul on a machine without one).
 
 Every script, style sheet and font a deck loads (reveal.js, require.js, jQuery, MathJax 2, the
 Jupyter widgets HTML manager) is copied from the local copy ``tools/vendor-web.sh`` makes in
@@ -27,11 +37,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import deck_template, deck_widgets, paths
+from . import deck_template, deck_widgets, i18n, paths
+from .i18n import N_, _
 
 INSTRUCTOR_TAG = "instructor"
 VENDOR_ENV = "CNNCOURSE_VENDOR"
 ASSETS_DIR = "assets"          # the folder beside the decks (or pages) holding what they load
+EDITIONS = {"en": None, "ko": "ko"}   # language -> subfolder of notebooks/, exercises/, build/slides/...
+FONTS_DIR = "fonts"            # assets/fonts/: the Hangul font a Korean deck folder carries
 
 # Files inside the vendor folder that the templates load (relative to it).
 VENDOR_FILES = {
@@ -76,9 +89,25 @@ def build_dir() -> Path:
     return paths.build()
 
 
-def default_out(instructor: bool = False) -> Path:
-    """``build/slides/`` (``build/slides-instructor/`` for instructor decks)."""
-    return build_dir() / ("slides-instructor" if instructor else "slides")
+def edition_folder(base: Path, lang: str = "en") -> Path:
+    """Where an edition lives under ``base``: ``base`` itself for English, ``base/ko`` for
+    Korean (notebooks/ko, exercises/ko, build/slides/ko, build/site/ko)."""
+    if lang not in EDITIONS:
+        raise ValueError(f"no {lang!r} edition; the course has {', '.join(EDITIONS)}")
+    return Path(base) / EDITIONS[lang] if EDITIONS[lang] else Path(base)
+
+
+def default_out(instructor: bool = False, lang: str = "en") -> Path:
+    """``build/slides/`` (``build/slides-instructor/`` for instructor decks); the Korean
+    edition's in their ``ko/`` subfolder."""
+    return edition_folder(build_dir() / ("slides-instructor" if instructor else "slides"), lang)
+
+
+def notebook_language(nb) -> str:
+    """The language a notebook is written in: ``metadata.cnncourse.lang`` ("ko" in the Korean
+    edition, cnncourse.translation.editions), else English."""
+    lang = nb.metadata.get("cnncourse", {}).get("lang", "en")
+    return lang if lang in EDITIONS else "en"
 
 
 def executed_cache() -> Path:
@@ -105,32 +134,61 @@ def check_vendor(vendor: Path) -> None:
                 f"(it needs npm), or point ${VENDOR_ENV} at a folder made by that script.")
 
 
-def copy_assets(vendor: Path, out_dir: Path) -> Path:
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    stat = src.stat()
+    if dst.exists() and dst.stat().st_size == stat.st_size \
+            and int(dst.stat().st_mtime) == int(stat.st_mtime):
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def copy_assets(vendor: Path, out_dir: Path, hangul: bool = False) -> Path:
     """Copy what the decks and pages load (:data:`ASSET_FILES`) from ``vendor`` into
-    ``out_dir/assets/``; files already there with the same size and time are kept. Returns the
-    assets folder."""
+    ``out_dir/assets/``, and with ``hangul`` an installed Hangul font (:func:`hangul_font_file`)
+    into ``assets/fonts/``; files already there with the same size and time are kept. Returns
+    the assets folder."""
     check_vendor(vendor)
     target = Path(out_dir) / ASSETS_DIR
     for package, patterns in ASSET_FILES.items():
         for pattern in patterns:
             for src in (vendor / package).glob(pattern):
-                if not src.is_file():
-                    continue
-                dst = target / package / src.relative_to(vendor / package)
-                stat = src.stat()
-                if dst.exists() and dst.stat().st_size == stat.st_size \
-                        and int(dst.stat().st_mtime) == int(stat.st_mtime):
-                    continue
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dst)
+                if src.is_file():
+                    _copy_if_changed(src, target / package / src.relative_to(vendor / package))
+    font = hangul_font_file() if hangul else None
+    if font is not None:
+        _copy_if_changed(font, target / FONTS_DIR / font.name)
     return target
 
 
-def lecture_notebooks(names=None) -> list[Path]:
+def hangul_font_file() -> Path | None:
+    """A single-face font file (.ttf/.otf, regular weight) of the Hangul font matplotlib uses
+    (cnncourse.fonts: NanumGothic from fonts-nanum, Noto Sans KR, ...), or None."""
+    from matplotlib import font_manager
+
+    from . import fonts
+
+    name = fonts.hangul_font_name()
+    if name is None:
+        return None
+    faces = sorted((f for f in font_manager.fontManager.ttflist
+                    if f.name == name and f.fname.lower().endswith((".ttf", ".otf"))
+                    and f.style == "normal"),
+                   key=lambda f: (abs(_weight(f.weight) - 400), f.fname))
+    return Path(faces[0].fname) if faces and Path(faces[0].fname).is_file() else None
+
+
+def _weight(weight) -> int:
+    names = {"regular": 400, "normal": 400, "book": 400, "medium": 500, "bold": 700}
+    return weight if isinstance(weight, int) else names.get(str(weight).lower(), 400)
+
+
+def lecture_notebooks(names=None, lang: str = "en") -> list[Path]:
     """The notebooks to build: the given notebooks and every ``*.ipynb`` of the given folders
-    (``notebooks/ko`` for an edition), or every notebook of the course's ``notebooks/``."""
+    (``notebooks/ko`` for an edition), or every notebook of the course's ``notebooks/`` (of
+    ``notebooks/ko/`` for ``lang="ko"``)."""
     if not names:
-        folder = course_root() / "notebooks"
+        folder = edition_folder(course_root() / "notebooks", lang)
         paths = sorted(folder.glob("*.ipynb"))
         if not paths:
             raise FileNotFoundError(f"no notebooks in {folder}; name the notebooks to build")
@@ -274,19 +332,23 @@ def _rel(target: Path, out_dir: Path) -> str:
 
 def offline_exporter(kind: str, out_dir: Path, vendor: Path | None = None,
                      instructor: bool = False, drop_notes: bool = False,
-                     assets: Path | None = None):
+                     assets: Path | None = None, lang: str = "en"):
     """An nbconvert exporter ("slides" or "html") whose pages, written to ``out_dir``, load every
     asset by relative path from ``assets`` (default: a copy of ``vendor`` made beside them in
     ``out_dir/assets/``), show the course widgets as frame players or pictures, and drop
-    ``instructor`` cells unless asked (and speaker-notes cells if ``drop_notes``).
+    ``instructor`` cells unless asked (and speaker-notes cells if ``drop_notes``). Its pages
+    are in ``lang`` (``<html lang=...>``, the labels the course adds); the Hangul font of
+    ``assets/fonts/`` (:func:`copy_assets`) is their last resort for Hangul.
     Export with :func:`export`."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
 
     out_dir = Path(out_dir)
+    if lang not in EDITIONS:
+        raise ValueError(f"no {lang!r} edition; the course has {', '.join(EDITIONS)}")
     if assets is None:
-        assets = copy_assets(vendor or vendor_dir(), out_dir)
+        assets = copy_assets(vendor or vendor_dir(), out_dir, hangul=lang == "ko")
     cls = {"slides": SlidesExporter, "html": HTMLExporter}[kind]
     urls = {key: _rel(assets / rel, out_dir) for key, rel in VENDOR_FILES.items()}
     c = Config()
@@ -295,6 +357,7 @@ def offline_exporter(kind: str, out_dir: Path, vendor: Path | None = None,
     opts.jquery_url = urls["jquery"]
     opts.mathjax_url = urls["mathjax"] + "?config=TeX-AMS_CHTML-full,Safe"
     opts.widget_renderer_url = urls["widgets"]
+    opts.language_code = lang
     if kind == "slides":
         opts.reveal_url_prefix = urls["reveal"]
         opts.reveal_theme = "white"        # "simple" fetches Google fonts; white ships its own
@@ -306,6 +369,9 @@ def offline_exporter(kind: str, out_dir: Path, vendor: Path | None = None,
     if drop_notes:
         exporter.register_preprocessor(_drop_notes, enabled=True)
     exporter.cnncourse_widgets_dir = urls["widgets"].rsplit("/", 1)[0]
+    exporter.cnncourse_lang = lang
+    font = sorted((assets / FONTS_DIR).glob("*.[ot]tf"))
+    exporter.cnncourse_hangul_url = _rel(font[0], out_dir) if font else ""
     return exporter
 
 
@@ -347,44 +413,76 @@ def _tidy_streams(nb):
     return nb
 
 
-def export(exporter, nb, name: str, target: Path) -> Path:
+#: the labels a deck's script adds, in the deck's language (cnncourse.deck_template)
+CONTINUED = N_("{title} (continued)")
+
+
+def export(exporter, nb, name: str, target: Path, notebook: str | None = None,
+           nav: str = "") -> Path:
     """Render ``nb`` with an :func:`offline_exporter` into ``target``; return ``target``.
     Streams show what a terminal would (:func:`terminal_text`); kernel-driven widgets become
-    their frames or pictures (:mod:`cnncourse.deck_widgets`)."""
+    their frames or pictures (:mod:`cnncourse.deck_widgets`), whose notes name ``notebook``
+    (default ``notebooks/<name>.ipynb``, ``notebooks/ko/...`` in Korean). The labels the course
+    adds are in the exporter's language; ``nav`` (HTML) goes at the top of a page."""
+    lang = exporter.cnncourse_lang
+    if notebook is None:
+        notebook = (edition_folder(Path("notebooks"), lang) / f"{name}.ipynb").as_posix()
     nb = _tidy_streams(copy.deepcopy(nb))
     for cell in nb.cells:          # notes are collapsed for students in JupyterLab, open here
         if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
             cell.source = cell.source.replace("<details>", "<details open>")
-    nb = deck_widgets.replace_widgets(nb, f"notebooks/{name}.ipynb")
-    resources = {"metadata": {"name": name},
-                 "cnncourse_widgets_dir": exporter.cnncourse_widgets_dir}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    with i18n.language(lang):
+        nb = deck_widgets.replace_widgets(nb, notebook)
+        resources = {"metadata": {"name": name},
+                     "cnncourse_widgets_dir": exporter.cnncourse_widgets_dir,
+                     "cnncourse_hangul_url": exporter.cnncourse_hangul_url,
+                     "cnncourse_continued": _(CONTINUED),
+                     "cnncourse_nav": nav}
+        body, _resources = exporter.from_notebook_node(nb, resources=resources)
     target.write_text(body, encoding="utf-8")
     return target
 
 
 def write_deck(nb, name: str, out_dir: Path, vendor: Path | None = None,
-               instructor: bool = False) -> Path:
+               instructor: bool = False, lang: str | None = None) -> Path:
     """Export an executed notebook as ``out_dir/<name>.slides.html`` (its assets in
-    ``out_dir/assets/``); return that path."""
+    ``out_dir/assets/``), in ``lang`` (default: the notebook's); return that path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = offline_exporter("slides", out_dir, vendor, instructor)
+    exporter = offline_exporter("slides", out_dir, vendor, instructor,
+                                lang=lang or notebook_language(nb))
     return export(exporter, nb, name, out_dir / f"{name}.slides.html")
 
 
+def _notebook_name(path: Path) -> str:
+    """How a deck's notes name a notebook: its path in the course (notebooks/ko/03_x.ipynb),
+    else its file name."""
+    try:
+        return Path(path).resolve().relative_to(course_root().resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
 def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 600,
-                fresh: bool = False, log=print, cache_dir: Path | bool | None = True
-                ) -> tuple[list[Path], list[str]]:
-    """Execute and export each notebook; returns (decks written, error messages)."""
+                fresh: bool = False, log=print, cache_dir: Path | bool | None = True,
+                lang: str | None = None) -> tuple[list[Path], list[str]]:
+    """Execute and export each notebook, each in ``lang`` (default: the notebook's own,
+    :func:`notebook_language`); returns (decks written, error messages)."""
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     out_dir = Path(out_dir)
     vendor = vendor_dir()
     check_vendor(vendor)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assets = copy_assets(vendor, out_dir)
-    exporter = offline_exporter("slides", out_dir, instructor=instructor, assets=assets)
+    exporters = {}
+
+    def exporter_for(language):
+        if language not in exporters:
+            assets = copy_assets(vendor, out_dir, hangul=language == "ko")
+            exporters[language] = offline_exporter("slides", out_dir, instructor=instructor,
+                                                   assets=assets, lang=language)
+        return exporters[language]
+
     decks, errors = [], []
     for path in paths:
         log(f"slides: {path} ...")
@@ -394,7 +492,8 @@ def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 6
             errors.append(f"{path}: a cell failed while executing:\n{exc}")
             continue
         name = Path(path).stem
-        decks.append(export(exporter, nb, name, out_dir / f"{name}.slides.html"))
+        decks.append(export(exporter_for(lang or notebook_language(nb)), nb, name,
+                            out_dir / f"{name}.slides.html", notebook=_notebook_name(path)))
         log(f"  -> {decks[-1]}")
     return decks, errors
 
@@ -402,16 +501,36 @@ def build_decks(paths, out_dir: Path, instructor: bool = False, timeout: int = 6
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
+def add_lang_argument(parser):
+    parser.add_argument("--lang", choices=(*EDITIONS, "all"), default=None,
+                        help="the edition: en (notebooks/), ko (notebooks/ko/, written to the "
+                             "ko/ subfolder of the output) or all (default: all; with named "
+                             "notebooks, each notebook's own language)")
+
+
+def editions_to_build(args) -> list[str]:
+    """The languages a command builds: --lang, else both editions (named notebooks: one
+    build, in each notebook's language or --lang's)."""
+    if args.notebooks:
+        if args.lang == "all":
+            raise SystemExit("error: --lang all builds the editions' own folders; name no "
+                             "notebooks, or pick --lang en or --lang ko")
+        return [args.lang]
+    return list(EDITIONS) if args.lang in (None, "all") else [args.lang]
+
+
 def configure_parser(parser):
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="notebooks or folders of notebooks to build (default: every "
-                             "notebooks/*.ipynb of the course)")
+                             "notebooks/*.ipynb of the course, and notebooks/ko/*.ipynb)")
+    add_lang_argument(parser)
     parser.add_argument("--instructor", action="store_true",
                         help=f"keep the cells tagged '{INSTRUCTOR_TAG}' (default out: "
                              "build/slides-instructor/)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: build/slides/ of the course); the decks "
-                             "and their assets/ folder can be copied anywhere together")
+                        help="output folder (default: build/slides/ of the course; the Korean "
+                             "edition in its ko/ subfolder); the decks and their assets/ folder "
+                             "can be copied anywhere together")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds a single cell may run (default: 600)")
     parser.add_argument("--fresh", action="store_true",
@@ -419,12 +538,19 @@ def configure_parser(parser):
 
 
 def run(args) -> int:
-    out = args.out or default_out(args.instructor)
-    return run_build(
-        lambda: build_decks(lecture_notebooks(args.notebooks), out, args.instructor,
-                            args.timeout, args.fresh),
-        lambda decks: f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' for "
-                      "speaker notes.")
+    status = 0
+    for lang in editions_to_build(args):
+        if args.notebooks:
+            out = args.out or default_out(args.instructor)
+        else:
+            out = edition_folder(args.out, lang) if args.out else default_out(args.instructor,
+                                                                                lang)
+        status |= run_build(
+            lambda: build_decks(lecture_notebooks(args.notebooks, lang or "en"), out,
+                                args.instructor, args.timeout, args.fresh, lang=lang),
+            lambda decks: f"{len(decks)} deck(s) in {out}/ - open one in a browser; press 's' "
+                          "for speaker notes.")
+    return status
 
 
 def run_build(build, done) -> int:

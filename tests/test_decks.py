@@ -7,10 +7,16 @@ The notebooks are executed through cnncourse.slides' cache (build/executed/ of t
 a second run only exports and checks. Screenshots of every slide at 1280x720 go to
 test-artifacts/decks/<deck>/, with a summary (fit factor, scrolling slides, times) in
 test-artifacts/decks/summary.json.
+
+The Korean edition's decks have the same template and fitting: a cheap subset of them
+(KOREAN_LECTURES, whose runs tests/test_i18n.py records into the same cache) gets the same
+checks, plus ``<html lang="ko">`` and Hangul drawn with a Hangul font (Chromium says which font
+drew each text node), with screenshots in test-artifacts/decks/ko/<deck>/.
 """
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -24,6 +30,10 @@ from .test_lab import REPO
 
 SIZES = [(1280, 720), (1920, 1080)]
 LECTURES = sorted((REPO / "notebooks").glob("*.ipynb"))
+# Cheap Korean decks (no training): the welcome chapter (two widgets) and padding (Keras layers,
+# the PaddingExplorer); the code is the English notebooks', whose decks are all checked above.
+KOREAN_LECTURES = [REPO / "notebooks" / "ko" / f"{name}.ipynb"
+                   for name in ("00_welcome", "03_padding")]
 SHOTS = ARTIFACTS / "decks"
 TIMES: dict[str, float] = {}
 
@@ -43,6 +53,21 @@ def copied_decks(tmp_path_factory):
     TIMES["build (execute or reuse build/executed/, export)"] = time.perf_counter() - start
     assert not errors, "\n".join(errors)
     assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in LECTURES]
+    shutil.copytree(tmp / "built", tmp / "copied")
+    shutil.rmtree(tmp / "built")
+    return tmp / "copied"
+
+
+@pytest.fixture(scope="module")
+def copied_korean_decks(tmp_path_factory):
+    """The Korean subset's decks, built, copied elsewhere, the original deleted."""
+    tmp = tmp_path_factory.mktemp("decks-ko")
+    start = time.perf_counter()
+    decks, errors = slides.build_decks(KOREAN_LECTURES, tmp / "built", timeout=1800,
+                                       log=lambda *a: None)
+    TIMES["Korean build (execute or reuse build/executed/, export)"] = time.perf_counter() - start
+    assert not errors, "\n".join(errors)
+    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in KOREAN_LECTURES]
     shutil.copytree(tmp / "built", tmp / "copied")
     shutil.rmtree(tmp / "built")
     return tmp / "copied"
@@ -152,13 +177,12 @@ def open_deck(context, deck: Path, size):
     return page, {"failed": failed, "errors": errors, "requests": requests}
 
 
-@pytest.mark.timeout(2400)           # the first one may execute every notebook
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_every_slide_fits_offline(copied_decks, offline_browser, size):
-    context, remote = offline_browser
-    start = time.perf_counter()
+def check_decks(folder: Path, context, size, shots: Path, page_check=None):
+    """Open every deck of ``folder`` at ``size``: (problems, summary). Screenshots of every
+    slide at the first size go to ``shots/<deck>/``; ``page_check(page, deck)`` adds problems
+    (it runs after the page's requests are checked)."""
     problems, summary = [], {}
-    for deck in sorted(copied_decks.glob("*.slides.html")):
+    for deck in sorted(folder.glob("*.slides.html")):
         page, seen = open_deck(context, deck, size)
         try:
             slides_seen = page.evaluate(_GEOMETRY, slides.deck_template.SLIDE_HEIGHT)
@@ -169,26 +193,103 @@ def test_every_slide_fits_offline(copied_decks, offline_browser, size):
                     problems += [f"{where}: {p}" for p in
                                  page.evaluate(_FRAGMENTS_IN_VIEW, [s["h"], s["v"]])]
             if size == SIZES[0]:
-                shots = SHOTS / deck.name.replace(".slides.html", "")
-                shutil.rmtree(shots, ignore_errors=True)
-                shots.mkdir(parents=True)
+                deck_shots = shots / deck.name.replace(".slides.html", "")
+                shutil.rmtree(deck_shots, ignore_errors=True)
+                deck_shots.mkdir(parents=True)
                 for s in slides_seen:
                     page.evaluate(f"__reveal.slide({s['h']}, {s['v']}, 1000)")
-                    page.screenshot(path=str(shots / f"{s['h']:02d}-{s['v']:02d}.png"))
+                    page.screenshot(path=str(deck_shots / f"{s['h']:02d}-{s['v']:02d}.png"))
             outside = [u for u in seen["requests"]
-                       if u.startswith("file:") and not u.startswith(copied_decks.as_uri())]
+                       if u.startswith("file:") and not u.startswith(folder.as_uri())]
             problems += [f"{deck.name} loads a file outside its folder: {u}" for u in outside]
             problems += [f"{deck.name} could not load {u}" for u in seen["failed"]]
             problems += [f"{deck.name}: script error {e}" for e in seen["errors"]]
+            if page_check is not None:      # last: its DevTools calls may re-request the page
+                problems += page_check(page, deck)
             summary[deck.name] = {
                 "slides": len(slides_seen),
                 "scrolling": [f"{s['h']}.{s['v']}" for s in slides_seen if s["scrolls"]],
                 "shrunk": {f"{s['h']}.{s['v']}": s["fit"] for s in slides_seen if s["fit"] < 1}}
         finally:
             page.close()
+    return problems, summary
+
+
+@pytest.mark.timeout(2400)           # the first one may execute every notebook
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_slide_fits_offline(copied_decks, offline_browser, size):
+    context, remote = offline_browser
+    start = time.perf_counter()
+    problems, summary = check_decks(copied_decks, context, size, SHOTS)
     TIMES[f"check at {size[0]}x{size[1]}"] = time.perf_counter() - start
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / f"summary-{size[0]}x{size[1]}.json").write_text(
         json.dumps({"decks": summary, "seconds": TIMES}, indent=1))
     assert not remote, f"the decks asked the network for: {sorted(set(remote))}"
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:60])
+
+
+# Runs in the page: the text nodes of the first slide that hold Hangul (their parent elements get
+# a data attribute so that the test can ask Chromium which font drew them).
+_MARK_HANGUL = """() => {
+  const walker = document.createTreeWalker(document.querySelector('.reveal .slides'),
+                                           NodeFilter.SHOW_TEXT);
+  const marked = [];
+  for (let n = walker.nextNode(); n && marked.length < 6; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (/[\uac00-\ud7a3]/.test(n.textContent) && el.offsetParent !== null &&
+        !el.closest('script, style, .MJX_Assistive_MathML') && !el.dataset.hangulCheck) {
+      el.dataset.hangulCheck = String(marked.length);
+      marked.push(n.textContent.trim().slice(0, 40));
+    }
+  }
+  return marked;
+}"""
+
+
+def hangul_font_problems(page, deck: Path) -> list[str]:
+    """``<html lang="ko">``, the Hangul on the first slide drawn by a font that has it
+    (Chromium's CSS.getPlatformFontsForNode), and the deck's own Hangul face
+    (deck_template.HANGUL_CSS) loaded, i.e. used for it."""
+    problems = []
+    page.evaluate("__reveal.slide(0, 0, 1000)")
+    if page.evaluate("document.documentElement.lang") != "ko":
+        problems.append(f"{deck.name}: <html lang> is not 'ko'")
+    marked = page.evaluate(_MARK_HANGUL)
+    if not marked:
+        return problems + [f"{deck.name}: no Hangul text on the first slide"]
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        for i, text in enumerate(marked):
+            node = cdp.send("DOM.querySelector", {"nodeId": root,
+                                                  "selector": f'[data-hangul-check="{i}"]'})
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+            names = [f["familyName"] for f in fonts]
+            if not any(re.search(r"nanum|cjk|noto sans kr|malgun|gothic", n, re.I)
+                       for n in names):
+                problems.append(f"{deck.name}: {text!r} drawn with {names}, no Hangul font")
+    finally:
+        cdp.detach()
+    faces = page.evaluate("[...document.fonts].filter(f => f.family.includes('Hangul'))"
+                          ".map(f => f.family + ' ' + f.weight + ': ' + f.status)")
+    if not any(f.endswith(": loaded") for f in faces):
+        problems.append(f"{deck.name}: the deck's Hangul font face is not in use: {faces}")
+    return problems
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_korean_decks_fit_offline_and_draw_hangul(copied_korean_decks, offline_browser, size):
+    context, remote = offline_browser
+    start = time.perf_counter()
+    problems, summary = check_decks(copied_korean_decks, context, size, SHOTS / "ko",
+                                    page_check=hangul_font_problems)
+    TIMES[f"Korean check at {size[0]}x{size[1]}"] = time.perf_counter() - start
+    (SHOTS / "ko").mkdir(parents=True, exist_ok=True)
+    (SHOTS / "ko" / f"summary-{size[0]}x{size[1]}.json").write_text(
+        json.dumps({"decks": summary, "seconds": TIMES}, indent=1))
+    assert not remote, f"the Korean decks asked the network for: {sorted(set(remote))}"
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:60])

@@ -45,6 +45,21 @@ def test_a_korean_title_renders_in_a_hangul_font():
     assert not problems, problems
 
 
+
+@pytest.mark.skipif(not _system_has_hangul_font(),
+                    reason="no Hangul font installed ('apt-get install fonts-nanum')")
+def test_a_bold_title_logs_nothing(caplog):
+    """NanumGothicBold declares weight 600; matplotlib's "Failed to find font weight bold" log
+    line appeared in the notebooks' output (stderr) for every bold title."""
+    viz.use_hangul_font()
+    matplotlib.font_manager._get_font.cache_clear()
+    matplotlib.font_manager.fontManager._findfont_cached.cache_clear()
+    with caplog.at_level("DEBUG", logger="matplotlib.font_manager"):
+        fig = Figure(figsize=(3, 2))
+        fig.subplots().set_title("입력 (input)", fontweight="bold")
+        fig.savefig(io.BytesIO(), format="png")
+    assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
+
 def test_the_check_can_fail_without_the_fallback():
     """The same title in DejaVu Sans alone does warn: the test above is not vacuous."""
     with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):

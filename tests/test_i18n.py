@@ -233,6 +233,14 @@ def test_glossary_matching():
         "feature map"]
 
 
+
+def test_a_glossary_skip_comment_wrapped_over_lines_still_counts():
+    one_line = ["glossary-skip: dropout, epoch (a dict key reads it back, so it stays English)"]
+    wrapped = ["glossary-skip: dropout, epoch (a dict key reads it back, so it",
+               "stays English)"]
+    assert glossary.skipped(one_line) == glossary.skipped(wrapped) == {"dropout", "epoch"}
+    assert glossary.skipped(["a translator's note"]) == set()
+
 def test_the_glossary_has_the_issue_terms_and_notebook_00_shows_all_of_them():
     wanted = {"convolution": "합성곱", "feature map": "특성 맵", "padding": "패딩",
               "stride": "스트라이드", "pooling": "풀링", "kernel": "커널", "filter": "필터",

@@ -64,9 +64,12 @@ def test_notebook_08_and_train_seed_model_are_the_same_recipe():
 
 def test_notebook_08_and_the_benchmark_use_the_same_seed():
     (nb_seed,) = calls(notebook_training_cell(), "set_random_seed")
-    bench = ast.parse(inspect.getsource(bench_training.run))
-    seeds = {ast.unparse(call.args[0]) for call in calls(bench, "set_random_seed")}
-    assert seeds == {ast.unparse(nb_seed.args[0])} == {"42"}
+    # the benchmark seeds every model with run()'s `seed` parameter, whose default is the notebook's
+    seeds = {ast.unparse(call.args[0]) for call in calls(ast.parse(inspect.getsource(bench_training)),
+                                                          "set_random_seed")}
+    assert seeds == {"seed"}
+    default = inspect.signature(bench_training.run).parameters["seed"].default
+    assert {str(default)} == {ast.unparse(nb_seed.args[0])} == {"42"}
 
 
 def test_the_benchmarks_prepare_is_notebook_08s_reshape_and_scaling():

@@ -4,6 +4,7 @@ kernel-free frame players, and no asset loaded from the network: everything from
 folder's own assets/ by relative path, so the folder can be copied anywhere."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -264,3 +265,168 @@ def test_cache_follows_the_modules_the_notebook_imported(built):
     ops_file = next(f for f in cached.metadata["cnncourse"]["modules"] if f.endswith("/ops.py"))
     cached.metadata["cnncourse"]["modules"][ops_file] = "0" * 64     # as if ops.py had changed
     assert not slides._cache_is_valid(cached, nb_path)
+
+
+# ------------------------------------------------------------------------------------------
+# Both editions: Korean decks and pages, the site's language switch on every page
+# ------------------------------------------------------------------------------------------
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def make_korean_notebook(path: Path) -> Path:
+    """A cheap Korean-edition notebook (``metadata.cnncourse.lang = "ko"``, as `cnncourse i18n
+    build` writes them): a title, one computed output."""
+    nb = new_notebook(cells=[
+        _cell(new_markdown_cell("# 작은 덱: 합성곱\n\n특성 맵(feature map)을 봅니다."), "slide"),
+        _cell(new_code_cell("print('합성곱', 1 + 2)"), "slide"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["cnncourse"] = {"lang": "ko"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _lang(page: Path) -> str:
+    return re.search(r'<html lang="([^"]+)"', page.read_text(encoding="utf-8")).group(1)
+
+
+@pytest.mark.slow
+def test_a_korean_deck_speaks_korean_and_carries_its_hangul_font(built):
+    """The tiny notebook's run exported as a Korean deck: <html lang="ko">, the player's label
+    and notes from the package catalog, a Hangul font face (installed fonts, then the copy in
+    the deck folder's assets/fonts/), nothing from the network."""
+    decks, errors = slides.build_decks([built["notebook"]], built["tmp"] / "ko-decks",
+                                       cache_dir=built["cache"], lang="ko", log=lambda *a: None)
+    assert not errors, errors
+    deck = decks[0]
+    text = deck.read_text(encoding="utf-8")
+    assert _lang(deck) == "ko" and _lang(built["student"]) == "en"
+    player = re.search(r'<div class="cnncourse-player".*?<p class="cnncourse-note">(.*?)</p>',
+                       text, re.S)
+    assert player and HANGUL.search(player.group(1)), "the player's note is not Korean"
+    label = re.search(r'data-format="([^"]*)"', text).group(1)
+    assert "{i}" in label and "{n}" in label and " of " not in label, label
+    continued = re.search(r"p\.textContent = (\"[^\"]*\")", text).group(1)
+    assert json.loads(continued) == "{title} (계속)", continued    # the catalog's, not English
+    face = re.search(r'@font-face \{ font-family: "cnncourse Hangul"; font-weight: normal; '
+                     r'src: ([^;]*);', text)
+    assert face and 'local("NanumGothic")' in face.group(1)
+    font = slides.hangul_font_file()
+    if font is not None:                               # fonts-nanum: the folder carries a copy
+        assert f'url("assets/fonts/{font.name}")' in face.group(1)
+        assert (deck.parent / "assets" / "fonts" / font.name).stat().st_size == \
+            font.stat().st_size
+    assert_offline(deck)
+    # the English deck names the same face (its Korean glosses) but carries no font file
+    assert 'font-family: "cnncourse Hangul"' in built["student"].read_text(encoding="utf-8")
+    assert not (built["student"].parent / "assets" / "fonts").exists()
+
+
+@pytest.fixture(scope="module")
+def two_editions(built):
+    """A two-edition site of tiny notebooks, copied elsewhere: English (the tiny notebook, two
+    exercises) and Korean (a Korean notebook, one exercise: 02 is English-only)."""
+    import shutil as _shutil
+
+    tmp = built["tmp"] / "editions"
+    ex = tmp / "exercises"
+    for folder, names in ((ex, ["01_tiny", "02_only_en"]), (ex / "ko", ["01_tiny"])):
+        folder.mkdir(parents=True)
+        for name in names:
+            title = "# 연습 01: 작은 문제" if folder.name == "ko" else f"# Exercise {name}"
+            nbformat.write(new_notebook(cells=[new_markdown_cell(title),
+                                               new_code_cell("raise NotImplementedError")]),
+                           folder / f"{name}.ipynb")
+    korean = make_korean_notebook(tmp / "notebooks" / "ko" / "01_tiny.ipynb")
+    english = site.Edition("en", [built["notebook"]], ex, tmp / "site", tmp / "slides")
+    ko = site.Edition("ko", [korean], ex / "ko", tmp / "site" / "ko", tmp / "slides" / "ko")
+    indexes, errors = site.build_editions([english, ko], cache_dir=built["cache"],
+                                          log=lambda *a: None)
+    assert not errors, errors
+    assert indexes == [tmp / "site" / "index.html", tmp / "site" / "ko" / "index.html"]
+    _shutil.copytree(tmp / "site", tmp / "copied" / "site")
+    return {"tmp": tmp, "site": tmp / "copied" / "site"}
+
+
+SWITCH = re.compile(r'<a class="cnncourse-lang" href="([^"]+)" hreflang="(\w+)" lang="\w+"'
+                    r'[^>]*>([^<]+)</a>')
+
+
+@pytest.mark.slow
+def test_every_site_page_switches_to_the_same_page_of_the_other_edition(two_editions):
+    root = two_editions["site"]
+    pages = sorted(p for p in root.rglob("*.html") if "assets" not in p.relative_to(root).parts)
+    rel = {p.relative_to(root).as_posix() for p in pages}
+    assert rel == {"index.html", "01_tiny.html", "exercises/01_tiny.html",
+                   "exercises/02_only_en.html", "ko/index.html", "ko/01_tiny.html",
+                   "ko/exercises/01_tiny.html"}, rel
+    for page in pages:
+        name = page.relative_to(root).as_posix()
+        korean = name.startswith("ko/")
+        links = SWITCH.findall(page.read_text(encoding="utf-8"))
+        assert len(links) == 1, f"{name}: {len(links)} language switches"
+        href, hreflang, text = links[0]
+        assert not re.match(r"[a-z]+:|/", href), f"{name}: {href} is not a relative link"
+        target = (page.parent / href).resolve()
+        assert target.is_file() and root.resolve() in target.parents, f"{name} -> {href}"
+        expected = name[3:] if korean else "ko/" + name
+        if expected not in rel:
+            expected = "index.html" if korean else "ko/index.html"
+        assert target.relative_to(root.resolve()).as_posix() == expected, (name, href)
+        assert (hreflang, text) == (("en", "English") if korean else ("ko", "한국어"))
+        assert _lang(page) == ("ko" if korean else "en"), name
+
+
+@pytest.mark.slow
+def test_the_korean_site_speaks_korean(two_editions):
+    root = two_editions["site"]
+    index = (root / "ko" / "index.html").read_text(encoding="utf-8")
+    heads = re.findall(r"<th>([^<]*)</th>", index)
+    assert heads and all(HANGUL.search(h) for h in heads if h != "#"), heads
+    assert HANGUL.search(re.search(r"<h1>(.*?)</h1>", index).group(1))
+    assert "작은 덱: 합성곱" in index and "exercises/ko/NN_topic.ipynb" in index
+    page = (root / "ko" / "01_tiny.html").read_text(encoding="utf-8")
+    home = re.search(r'<a class="cnncourse-home" href="index.html">([^<]*)</a>', page)
+    assert home and HANGUL.search(home.group(1))
+    assert "합성곱 3" in page                               # its output, executed
+    assert "cnncourse Hangul" in page
+    english = (root / "01_tiny.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="cnncourse-home" href="index.html">(?:&larr;|←) All chapters</a>',
+                     english)
+    deck = two_editions["tmp"] / "slides" / "ko" / "01_tiny.slides.html"
+    assert _lang(deck) == "ko"                             # from the notebook's metadata
+    for built_page in (root / "ko" / "01_tiny.html", root / "ko" / "exercises" / "01_tiny.html",
+                       deck):
+        assert_offline(built_page)
+
+
+def test_both_editions_are_the_default(monkeypatch, tmp_path):
+    """`cnncourse slides` and `cnncourse site` build the English and the Korean edition into
+    build/slides/ and build/slides/ko/ (build/site/, build/site/ko/); --lang picks one."""
+    root = Path(__file__).resolve().parents[1]
+    calls = []
+    monkeypatch.setattr(slides, "build_decks", lambda paths, out, *a, lang=None, **k:
+                        calls.append((paths, out, lang)) or ([], []))
+    assert cli.main(["slides"]) == 0
+    assert [(c[1], c[2]) for c in calls] == [(root / "build" / "slides", "en"),
+                                             (root / "build" / "slides" / "ko", "ko")]
+    assert calls[0][0] == sorted((root / "notebooks").glob("*.ipynb"))
+    assert calls[1][0] == sorted((root / "notebooks" / "ko").glob("*.ipynb"))
+    calls.clear()
+    assert cli.main(["slides", "--instructor", "--lang", "ko", "--out", str(tmp_path)]) == 0
+    assert [(c[1], c[2]) for c in calls] == [(tmp_path / "ko", "ko")]
+
+    built_sites = []
+    monkeypatch.setattr(site, "build_site", lambda paths, out, slides_out, *a, **k:
+                        built_sites.append((paths, out, slides_out, a)) or (out / "index.html", []))
+    assert cli.main(["site"]) == 0
+    assert [(s[1], s[2]) for s in built_sites] == [
+        (root / "build" / "site", root / "build" / "slides"),
+        (root / "build" / "site" / "ko", root / "build" / "slides" / "ko")]
+    assert built_sites[1][0] == sorted((root / "notebooks" / "ko").glob("*.ipynb"))
+    exercises, lang, other = built_sites[1][3][-3:]
+    assert (exercises, lang) == (root / "exercises" / "ko", "ko") and other.lang == "en"
+    with pytest.raises(SystemExit, match="--lang all"):
+        cli.main(["slides", "notebooks", "--lang", "all"])

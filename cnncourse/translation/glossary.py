@@ -130,9 +130,10 @@ def word_counts(text):
 def skipped(user_comments):
     """Terms a translator exempted from the glossary check with a comment line
     '# glossary-skip: batch, bias' above the entry (a word used in another sense)."""
-    terms = set()
-    for comment in user_comments:
-        if comment.strip().lower().startswith("glossary-skip:"):
-            listed = re.sub(r"\([^)]*\)", "", comment.split(":", 1)[1])   # '(why)' is a note
-            terms.update(t.strip().lower() for t in listed.split(","))
-    return terms - {""}
+    # a long comment wraps over several lines when a catalog is rewritten: read it as one line
+    text = " ".join(line.strip() for comment in user_comments for line in comment.splitlines())
+    found = re.search(r"glossary-skip:(.*)", text, flags=re.IGNORECASE)
+    if not found:
+        return set()
+    listed = re.sub(r"\([^)]*\)", "", found.group(1))      # '(why)' is a note
+    return {t.strip().lower() for t in listed.split(",")} - {""}
