@@ -17,6 +17,8 @@ import numbers
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["claim", "claim_between"]
 
 
@@ -80,22 +82,24 @@ def claim(value, expected, what: str, *, tol: float = 0.0, rel: float = 0.0):
 
     value, expected: numbers (equal within ``max(tol, rel * |expected|)``), booleans, strings, or
     sequences/arrays of numbers (same shape, element-wise within the tolerance; a shape tuple is
-    such a sequence). what: the text's words for the number, e.g. "LeNet-5 parameters".
+    such a sequence). what: the text's words for the number, e.g. "LeNet-5 parameters" (the
+    Korean notebooks pass their translation: ``cnncourse i18n update`` extracts it as text).
     Returns ``value`` unchanged. Raises AssertionError naming ``what``, the stated and the computed
     value, and what to do, when they differ; ValueError for a negative tolerance.
     """
     if tol < 0 or rel < 0:
-        raise ValueError(f"claim({what!r}): tol and rel must be >= 0, got tol={tol}, rel={rel}")
+        raise ValueError(_("claim({what}): tol and rel must be >= 0, got tol={tol}, rel={rel}").format(
+            what=repr(what), tol=tol, rel=rel))
     got, want = _as_plain(value), _as_plain(expected)
     margin = max(tol, rel * abs(want)) if _is_number(want) else max(tol, rel)
     ok = _same(got, want, tol, rel)
     stated = _fmt(want) + (f" ± {_fmt(margin)}" if margin and _is_number(want) else "")
     if not ok:
         raise AssertionError(
-            f"claim failed: the text says {what} is {stated}, but the code computed {_fmt(got)}. "
-            "Find out what changed (library version, seed, data, an edit) and correct the text "
-            "and this claim together.")
-    suffix = f"  (text: {stated})" if margin else ""
+            _("claim failed: the text says {what} is {stated}, but the code computed {got}. "
+              "Find out what changed (library version, seed, data, an edit) and correct the text "
+              "and this claim together.").format(what=what, stated=stated, got=_fmt(got)))
+    suffix = _("  (text: {stated})").format(stated=stated) if margin else ""
     print(f"✓ {what}: {_fmt(got)}{suffix}")
     return value
 
@@ -106,14 +110,18 @@ def claim_between(value, low, high, what: str):
     AssertionError naming the range and the computed value otherwise."""
     got = _as_plain(value)
     if not _is_number(got):
-        raise ValueError(f"claim_between({what!r}) needs a number, got {type(got).__name__}")
+        raise ValueError(_("claim_between({what}) needs a number, got {type}").format(
+            what=repr(what), type=type(got).__name__))
     if low is not None and high is not None and low > high:
-        raise ValueError(f"claim_between({what!r}): low {low} > high {high}")
-    rng = ("at least " + _fmt(low) if high is None else "at most " + _fmt(high) if low is None
-           else f"between {_fmt(low)} and {_fmt(high)}")
+        raise ValueError(_("claim_between({what}): low {low} > high {high}").format(
+            what=repr(what), low=low, high=high))
+    rng = (_("at least {low}").format(low=_fmt(low)) if high is None
+           else _("at most {high}").format(high=_fmt(high)) if low is None
+           else _("between {low} and {high}").format(low=_fmt(low), high=_fmt(high)))
     if (low is not None and got < low) or (high is not None and got > high):
         raise AssertionError(
-            f"claim failed: the text says {what} is {rng}, but the code computed {_fmt(got)}. "
-            "Find out what changed and correct the text and this claim together.")
-    print(f"✓ {what}: {_fmt(got)}  (text: {rng})")
+            _("claim failed: the text says {what} is {range}, but the code computed {got}. "
+              "Find out what changed and correct the text and this claim together.").format(
+                what=what, range=rng, got=_fmt(got)))
+    print(_("✓ {what}: {got}  (text: {range})").format(what=what, got=_fmt(got), range=rng))
     return value

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["numerical_gradient", "relative_error"]
 
 
@@ -23,10 +25,11 @@ def numerical_gradient(f, x, h=1e-5):
     Cost: 2 * x.size calls of f, so use small inputs.
     """
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"x must be a float numpy array (changed in place and restored), "
-                         f"got {type(x).__name__} {getattr(x, 'dtype', '')}")
+        raise ValueError(_("x must be a float numpy array (changed in place and restored), got "
+                           "{type} {dtype}").format(type=type(x).__name__,
+                                                    dtype=getattr(x, 'dtype', '')))
     if h <= 0:
-        raise ValueError(f"h must be > 0, got {h}")
+        raise ValueError(_("h must be > 0, got {h}").format(h=h))
     grad = np.zeros(x.shape, x.dtype)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -48,6 +51,7 @@ def relative_error(a, b):
     """
     a, b = np.asarray(a, float), np.asarray(b, float)
     if a.shape != b.shape:
-        raise ValueError(f"relative_error: shapes differ, {a.shape} vs {b.shape}")
+        raise ValueError(_("relative_error: shapes differ, {a} vs {b}").format(a=a.shape,
+                                                                               b=b.shape))
     scale = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)

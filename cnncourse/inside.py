@@ -9,6 +9,7 @@ import numpy as np
 import keras
 
 from . import ops
+from .i18n import _
 
 
 def _batch(x):
@@ -18,13 +19,15 @@ def _batch(x):
     if x.ndim == 3:
         x = x[None]
     if x.ndim != 4:
-        raise ValueError(f"expected an image (H, W), (H, W, C) or a batch (N, H, W, C), got shape {x.shape}")
+        raise ValueError(_("expected an image (H, W), (H, W, C) or a batch (N, H, W, C), got "
+                           "shape {shape}").format(shape=x.shape))
     return x
 
 
 def _single_input(model):
     if len(model.inputs) != 1:
-        raise ValueError(f"expected a model with one image input, {model.name} has {len(model.inputs)}")
+        raise ValueError(_("expected a model with one image input, {model} has {count}").format(
+            model=model.name, count=len(model.inputs)))
     return model.inputs[0]
 
 
@@ -44,7 +47,8 @@ def feature_maps(model, x, layer_names=None):
     known = {l.name for l in model.layers}
     missing = [n for n in names if n not in known]
     if missing:
-        raise ValueError(f"no layer named {missing} in the model; layers are {sorted(known)}")
+        raise ValueError(_("no layer named {name} in the model; layers are {names}").format(
+            name=missing, names=sorted(known)))
     probe = keras.Model(_single_input(model), [model.get_layer(n).output for n in names])
     outs = probe(_batch(x), training=False)
     if len(names) == 1:
@@ -63,7 +67,9 @@ def occlusion_sensitivity(model, image, label, patch=6, stride=2, fill=0.0, batc
     x = _batch(image)[0]
     h, w = x.shape[:2]
     if not 1 <= patch <= min(h, w) or stride < 1:
-        raise ValueError(f"patch must be in 1..{min(h, w)} and stride >= 1, got patch={patch}, stride={stride}")
+        raise ValueError(_("patch must be in 1..{largest} and stride >= 1, got patch={patch}, "
+                           "stride={stride}").format(largest=min(h, w), patch=patch,
+                                                     stride=stride))
     oh, ow = ops.output_size(h, patch, stride), ops.output_size(w, patch, stride)
     batch = np.stack([ops.occlude(x, i * stride, j * stride, patch, fill)
                       for i in range(oh) for j in range(ow)])
@@ -85,7 +91,8 @@ def grad_cam(model, image, layer_name, class_index=None):
     from . import backend
     names = [l.name for l in model.layers]
     if layer_name not in names:
-        raise ValueError(f"no layer named {layer_name!r}; layers are {names}")
+        raise ValueError(_("no layer named {name}; layers are {names}").format(
+            name=repr(layer_name), names=names))
     chain = [l for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
     k = next(i for i, l in enumerate(chain) if l.name == layer_name) + 1
 
@@ -97,7 +104,7 @@ def grad_cam(model, image, layer_name, class_index=None):
     fmap = keras.ops.convert_to_numpy(run(_batch(image)[:1], chain[:k])).astype("float32")
     probs = keras.ops.convert_to_numpy(run(fmap, chain[k:]))
     c = int(np.argmax(probs[0])) if class_index is None else int(class_index)
-    _, grads = backend.gradient(lambda a: run(a, chain[k:])[:, c], fmap)
+    _value, grads = backend.gradient(lambda a: run(a, chain[k:])[:, c], fmap)
     weights = grads[0].mean(axis=(0, 1))                       # alpha_k, (K,)
     cam = np.maximum((fmap[0] * weights).sum(axis=-1), 0)
     return cam / cam.max() if cam.max() > 0 else cam

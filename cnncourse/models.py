@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .i18n import _
 from . import fast  # noqa: F401  (registers FusedBatchNorm: saved best models load after `import cnncourse.models`)
 
 
@@ -184,7 +185,8 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
             x = batch_norm(name=f"bn{n_conv}", dtype=policy)(x)
             x = layers.ReLU(name=f"relu{n_conv}", dtype=policy)(x)
         if kind not in ("conv", "pool", "conv_pool"):
-            raise ValueError(f"unknown spec item {kind!r}; use 'conv', 'pool' or 'conv_pool'")
+            raise ValueError(_("unknown spec item {kind}; use 'conv', 'pool' or 'conv_pool'").format(
+                kind=repr(kind)))
     x = layers.Flatten(name="flatten", dtype=policy)(x)
     x = layers.Dense(head, use_bias=False, name="dense", dtype=policy)(x)
     x = layers.BatchNormalization(name="bn_dense", dtype=policy)(x)

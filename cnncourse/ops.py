@@ -23,6 +23,8 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .i18n import N_, _
+
 __all__ = [
     "output_size", "same_padding", "pad2d", "conv1d", "conv2d", "conv2d_naive",
     "max_pool2d", "avg_pool2d", "pool2d", "pool2d_naive", "conv2d_params", "relu",
@@ -43,21 +45,24 @@ def _pair(value, name, why=""):
     Raises ValueError naming ``name`` otherwise; ``why`` is added to the message."""
     pair = (value, value) if np.isscalar(value) else tuple(value)
     if len(pair) != 2 or not all(float(v).is_integer() for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        raise ValueError(_("{name} must be an int or a pair of ints, got {value}").format(
+            name=name, value=repr(value)))
     if min(pair) < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}{why}")
+        raise ValueError(_("{name} must be >= 1, got {value}").format(name=name, value=repr(value))
+                         + (_(why) if why else ""))
     return int(pair[0]), int(pair[1])
 
 
 def _check_stride(stride):
     """stride (an int or a pair) -> (sh, sw), each >= 1."""
-    return _pair(stride, "stride", ": the kernel must move forward")
+    return _pair(stride, "stride", N_(": the kernel must move forward"))
 
 
 def _axis_stride(stride):
     """The stride along one axis: an int >= 1."""
     if not np.isscalar(stride):
-        raise ValueError(f"the stride along one axis is one int, got {stride!r}")
+        raise ValueError(_("the stride along one axis is one int, got {stride}").format(
+            stride=repr(stride)))
     return _check_stride(stride)[0]
 
 
@@ -70,9 +75,10 @@ def _check_fits(what, window, padded, size, pads):
     def dims(sizes):
         return "x".join(str(int(v)) for v in sizes)
     raise ValueError(
-        f"{what} {dims(window)} is larger than the padded input {dims(padded)} (input "
-        f"{dims(size)}, padding {pads}): the output size (W - F + 2P)/S + 1 would be < 1; "
-        f"pad more (padding='same') or use a smaller {what}")
+        _("{what} {window} is larger than the padded input {padded} (input {size}, padding "
+          "{pads}): the output size (W - F + 2P)/S + 1 would be < 1; pad more (padding='same') "
+          "or use a smaller {what}").format(what=_(what), window=dims(window),
+                                            padded=dims(padded), size=dims(size), pads=pads))
 
 
 def same_padding(n, kernel, stride=1):
@@ -98,16 +104,18 @@ def axis_padding(padding, n, kernel, stride):
             return 0, 0
         if word == "same":
             return same_padding(n, kernel, stride)
-        raise ValueError(f"unknown padding {padding!r}: use 'valid', 'same', an int or a pair")
+        raise ValueError(_("unknown padding {padding}: use 'valid', 'same', an int or a "
+                           "pair").format(padding=repr(padding)))
     if np.isscalar(padding):
         p = int(padding)
         pair = (p, p)
     else:
         pair = tuple(int(v) for v in padding)
         if len(pair) != 2:
-            raise ValueError(f"padding pair must be (before, after), got {padding!r}")
+            raise ValueError(_("padding pair must be (before, after), got {padding}").format(
+                padding=repr(padding)))
     if min(pair) < 0:
-        raise ValueError(f"padding must be >= 0, got {padding!r}")
+        raise ValueError(_("padding must be >= 0, got {padding}").format(padding=repr(padding)))
     return pair
 
 
@@ -121,8 +129,9 @@ def padding_2d(padding, hw, kernel_hw, stride_hw):
     else:
         per_axis = tuple(padding)
         if len(per_axis) != 2:
-            raise ValueError(f"padding must be 'valid', 'same', an int, (ph, pw) or "
-                             f"((top, bottom), (left, right)); got {padding!r}")
+            raise ValueError(_("padding must be 'valid', 'same', an int, (ph, pw) or "
+                               "((top, bottom), (left, right)); got {padding}").format(
+                padding=repr(padding)))
     return tuple(axis_padding(p, n, k, s)
                  for p, n, k, s in zip(per_axis, hw, kernel_hw, stride_hw))
 
@@ -136,7 +145,7 @@ def output_size(n, kernel, stride=1, padding=0):
     """
     stride = _axis_stride(stride)
     before, after = axis_padding(padding, n, kernel, stride)
-    _check_fits("kernel", (kernel,), (n + before + after,), (n,), (before, after))
+    _check_fits(N_("kernel"), (kernel,), (n + before + after,), (n,), (before, after))
     return (n + before + after - kernel) // stride + 1
 
 
@@ -150,11 +159,12 @@ def pad2d(x, padding, mode="zeros", data_format="channels_last"):
     """
     x = np.asarray(x)
     if mode not in PAD_MODES:
-        raise ValueError(f"unknown pad_mode {mode!r}: use 'zeros' or 'replicate'")
+        raise ValueError(_("unknown pad_mode {mode}: use 'zeros' or 'replicate'").format(
+            mode=repr(mode)))
     h_axis, w_axis = _spatial_axes(x.ndim, data_format)
     if isinstance(padding, str):
-        raise ValueError(f"pad2d takes pixel counts, not {padding!r}; "
-                         "use same_padding(n, kernel, stride) to get the 'same' amounts")
+        raise ValueError(_("pad2d takes pixel counts, not {padding}; use same_padding(n, kernel, "
+                           "stride) to get the 'same' amounts").format(padding=repr(padding)))
     (top, bottom), (left, right) = padding_2d(padding, (0, 0), (0, 0), (1, 1))
     widths = [(0, 0)] * x.ndim
     widths[h_axis], widths[w_axis] = (top, bottom), (left, right)
@@ -163,10 +173,11 @@ def pad2d(x, padding, mode="zeros", data_format="channels_last"):
 
 def _spatial_axes(ndim, data_format):
     if data_format not in DATA_FORMATS:
-        raise ValueError(f"unknown data_format {data_format!r}: use one of {DATA_FORMATS}")
+        raise ValueError(_("unknown data_format {data_format}: use one of {formats}").format(
+            data_format=repr(data_format), formats=DATA_FORMATS))
     if ndim not in (2, 3, 4):
-        raise ValueError(f"expected an image (H,W), a (H,W,C)/(C,H,W) image or a batch "
-                         f"(N,...), got an array with {ndim} dimensions")
+        raise ValueError(_("expected an image (H,W), a (H,W,C)/(C,H,W) image or a batch "
+                           "(N,...), got an array with {ndim} dimensions").format(ndim=ndim))
     if ndim == 2:
         return 0, 1
     return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
@@ -196,7 +207,8 @@ def to_channels_last(x):
 def _move_channels(x, to):
     x = np.asarray(x)
     if x.ndim not in (3, 4):
-        raise ValueError(f"expected {_CHANNEL_MOVES[to, 3][1]}, got shape {x.shape}")
+        raise ValueError(_("expected {layouts}, got shape {shape}").format(
+            layouts=_CHANNEL_MOVES[to, 3][1], shape=x.shape))
     return np.transpose(x, _CHANNEL_MOVES[to, x.ndim][0])
 
 
@@ -222,14 +234,17 @@ def _kernel_to_hwcf(w, x_ndim, data_format):
     if w.ndim == 2:
         if x_ndim != 2:
             raise ValueError(
-                f"a 2D kernel {w.shape} needs a 2D image (H,W); for an image with channels use a "
-                f"4D kernel: (FH,FW,C,FN) for channels_last or (FN,C,FH,FW) for channels_first")
+                _("a 2D kernel {shape} needs a 2D image (H,W); for an image with channels use a "
+                  "4D kernel: (FH,FW,C,FN) for channels_last or (FN,C,FH,FW) for "
+                  "channels_first").format(shape=w.shape))
         return w[:, :, None, None]
     if w.ndim != 4:
-        raise ValueError(f"kernel must be (FH,FW) or 4D, got shape {w.shape}")
+        raise ValueError(_("kernel must be (FH,FW) or 4D, got shape {shape}").format(
+            shape=w.shape))
     if x_ndim == 2:
-        raise ValueError(f"a 4D kernel {w.shape} needs an image with a channel axis; "
-                         "add one with x[..., None] (channels_last) or x[None] (channels_first)")
+        raise ValueError(_("a 4D kernel {shape} needs an image with a channel axis; add one with "
+                           "x[..., None] (channels_last) or x[None] (channels_first)").format(
+            shape=w.shape))
     return np.transpose(w, (2, 3, 1, 0)) if data_format == "channels_first" else w
 
 
@@ -241,7 +256,8 @@ def prepare_images(x):
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4:
-        raise ValueError(f"expected images (N, H, W) or (N, H, W, 1), got shape {x.shape}")
+        raise ValueError(_("expected images (N, H, W) or (N, H, W, 1), got shape {shape}").format(
+            shape=x.shape))
     return (x / 255.0).astype("float32")
 
 
@@ -261,8 +277,8 @@ def shift(x, dy, dx, fill=0.0):
     rows, cols = _spatial_axes(x.ndim, "channels_last")
     h, w = x.shape[rows], x.shape[cols]
     if abs(dy) >= h or abs(dx) >= w:
-        raise ValueError(f"shift by ({dy}, {dx}) moves the whole {h}x{w} image out of view: "
-                         f"use |dy| < {h} and |dx| < {w}")
+        raise ValueError(_("shift by ({dy}, {dx}) moves the whole {h}x{w} image out of view: "
+                           "use |dy| < {h} and |dx| < {w}").format(dy=dy, dx=dx, h=h, w=w))
     out = np.full_like(x, fill)
     src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
     for axis, n, d in ((rows, h, dy), (cols, w, dx)):
@@ -307,8 +323,9 @@ def conv1d(x, w, b=0.0, stride=1, padding=0):
     """
     x, w = np.asarray(x), np.asarray(w)
     if x.ndim != 1 or w.ndim != 1:
-        raise ValueError(f"conv1d takes 1D x and w, got x{x.shape} and w{w.shape}")
-    (stride, _) = _check_stride(stride)
+        raise ValueError(_("conv1d takes 1D x and w, got x{x_shape} and w{w_shape}").format(
+            x_shape=x.shape, w_shape=w.shape))
+    (stride, _sw) = _check_stride(stride)
     before, after = axis_padding(padding, len(x), len(w), stride)
     out_len = output_size(len(x), len(w), stride, (before, after))
     xp = np.pad(x, (before, after))
@@ -325,15 +342,18 @@ def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
     fh, fw, c, fn = wk.shape
     if xn.shape[3] != c:
         raise ValueError(
-            f"channel mismatch: the input has C={xn.shape[3]} channels (x shape {x_arr.shape}, "
-            f"{data_format}) but the kernel expects C={c} (w shape {np.shape(w)}); "
-            "the kernel's depth must equal the input's depth")
+            _("channel mismatch: the input has C={c_in} channels (x shape {x_shape}, "
+              "{data_format}) but the kernel expects C={c} (w shape {w_shape}); "
+              "the kernel's depth must equal the input's depth").format(
+                c_in=xn.shape[3], x_shape=x_arr.shape, data_format=data_format, c=c,
+                w_shape=np.shape(w)))
     sh, sw = _check_stride(stride)
     if pad_mode not in PAD_MODES:
-        raise ValueError(f"unknown pad_mode {pad_mode!r}: use 'zeros' or 'replicate'")
+        raise ValueError(_("unknown pad_mode {mode}: use 'zeros' or 'replicate'").format(
+            mode=repr(pad_mode)))
     (h, w_), pads = xn.shape[1:3], padding_2d(padding, xn.shape[1:3], (fh, fw), (sh, sw))
     (top, bottom), (left, right) = pads
-    _check_fits("kernel", (fh, fw), (h + top + bottom, w_ + left + right), (h, w_), pads)
+    _check_fits(N_("kernel"), (fh, fw), (h + top + bottom, w_ + left + right), (h, w_), pads)
     out_hw = output_size(h, fh, sh, (top, bottom)), output_size(w_, fw, sw, (left, right))
     dtype = np.result_type(xn.dtype, wk.dtype, np.float32)
     xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
@@ -345,8 +365,9 @@ def _prepare_conv(x, w, b, stride, padding, pad_mode, data_format):
         if bias.size == 1:
             bias = np.repeat(bias, fn)
         if bias.size != fn:
-            raise ValueError(f"bias has {bias.size} values but there are FN={fn} filters; "
-                             "give one bias per filter, shape (FN,) or (FN,1,1)")
+            raise ValueError(_("bias has {size} values but there are FN={fn} filters; give one "
+                               "bias per filter, shape (FN,) or (FN,1,1)").format(
+                size=bias.size, fn=fn))
     return xp, wk.astype(dtype, copy=False), bias, (sh, sw), out_hw, restore
 
 
@@ -425,7 +446,7 @@ def usage_counts(shape, kernel_size, padding=0, mode="zeros", stride=1):
     pads = padding_2d(padding, (h, w), (fh, fw), (sh, sw))
     (top, bottom), (left, right) = pads
     hp, wp = h + top + bottom, w + left + right
-    _check_fits("kernel", (fh, fw), (hp, wp), (h, w), pads)
+    _check_fits(N_("kernel"), (fh, fw), (hp, wp), (h, w), pads)
 
     def windows_covering(n_padded, f, s):       # per padded index along one axis
         count = np.zeros(n_padded, int)
@@ -450,7 +471,7 @@ def _pool_windows(x, pool_size, stride, padding, data_format, fill):
     sh, sw = _check_stride((kh, kw) if stride is None else stride)  # Keras: strides = pool size
     pads = padding_2d(padding, xn.shape[1:3], (kh, kw), (sh, sw))
     (top, bottom), (left, right) = pads
-    _check_fits("pool window", (kh, kw), (xn.shape[1] + top + bottom, xn.shape[2] + left + right),
+    _check_fits(N_("pool window"), (kh, kw), (xn.shape[1] + top + bottom, xn.shape[2] + left + right),
                 xn.shape[1:3], pads)
     dtype = np.result_type(xn.dtype, np.float32)
     xp = np.pad(xn.astype(dtype, copy=False), ((0, 0), (top, bottom), (left, right), (0, 0)),
@@ -497,7 +518,7 @@ def pool2d(x, pool_size=2, stride=None, mode="max", padding="valid",
            data_format="channels_last"):
     """max_pool2d (mode="max") or avg_pool2d (mode="avg"), same arguments otherwise."""
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+        raise ValueError(_("mode must be 'max' or 'avg', got {mode}").format(mode=repr(mode)))
     pool = max_pool2d if mode == "max" else avg_pool2d
     return pool(x, pool_size, stride, padding, data_format)
 
@@ -508,11 +529,12 @@ def kept_by_max_pool(x, pool_size=2, stride=None):
     them for 2x2 windows with stride 2 (S34), and the cells no window covers (the floor)."""
     x = np.asarray(x, dtype=float)
     if x.ndim != 2:
-        raise ValueError(f"kept_by_max_pool takes one 2D map (H,W), got shape {x.shape}")
-    windows, _, (sh, sw), _ = _pool_windows(x, pool_size, stride, "valid", "channels_last",
-                                            -np.inf)
+        raise ValueError(_("{function} takes one 2D map (H,W), got shape {shape}").format(
+            function="kept_by_max_pool", shape=x.shape))
+    windows, _pads, (sh, sw), _restore = _pool_windows(x, pool_size, stride, "valid",
+                                                       "channels_last", -np.inf)
     windows = windows[0, :, :, 0]                                # (OH,OW,PH,PW)
-    oh, ow, _, pw = windows.shape
+    oh, ow, _ph, pw = windows.shape
     u, v = np.divmod(windows.reshape(oh, ow, -1).argmax(axis=-1), pw)
     kept = np.zeros(x.shape, bool)
     kept[np.arange(oh)[:, None] * sh + u, np.arange(ow)[None, :] * sw + v] = True
@@ -523,9 +545,10 @@ def pool2d_naive(x, pool_size=2, stride=None, mode="max"):
     """Loop version of valid pooling on one 2D map x (H,W), for teaching: window by window."""
     x = np.asarray(x, float)
     if x.ndim != 2:
-        raise ValueError(f"pool2d_naive takes one 2D map (H,W), got shape {x.shape}")
+        raise ValueError(_("{function} takes one 2D map (H,W), got shape {shape}").format(
+            function="pool2d_naive", shape=x.shape))
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+        raise ValueError(_("mode must be 'max' or 'avg', got {mode}").format(mode=repr(mode)))
     kh, kw = _pair(pool_size, "pool_size")
     sh, sw = _check_stride((kh, kw) if stride is None else stride)
     oh, ow = output_size(x.shape[0], kh, sh), output_size(x.shape[1], kw, sw)
@@ -613,8 +636,9 @@ def _check_dout(dout, expected_nhwc, restore, data_format, forward):
     want = restore(np.broadcast_to(np.zeros((), d_arr.dtype), tuple(expected_nhwc))).shape
     if d_arr.shape != want:
         raise ValueError(
-            f"dout has shape {d_arr.shape} but {forward}'s output has shape {want} "
-            f"({data_format}): dout = dL/d(output) must have exactly the forward output's shape")
+            _("dout has shape {shape} but {forward}'s output has shape {want} ({data_format}): "
+              "dout = dL/d(output) must have exactly the forward output's shape").format(
+                shape=d_arr.shape, forward=forward, want=want, data_format=data_format))
     return _to_nhwc(d_arr, data_format)[0]
 
 
@@ -659,16 +683,17 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding="valid", pad_mode="zero
     x_shape = tuple(int(s) for s in x_shape)
     cols = np.asarray(cols)
     probe = np.broadcast_to(np.zeros((), np.result_type(cols.dtype, np.float32)), x_shape)
-    xp, wk, _, (sh, sw), _, restore = _prepare_conv(
+    xp, wk, _bias, (sh, sw), _out_hw, restore = _prepare_conv(
         probe, _window_kernel(probe, kernel_size, data_format), None, stride, padding,
         pad_mode, data_format)
-    fh, fw, c, _ = wk.shape
-    n, hp, wp, _ = xp.shape
+    fh, fw, c, _fn = wk.shape
+    n, hp, wp, _c = xp.shape
     oh, ow = _out_hw(hp, wp, fh, fw, sh, sw)
     if cols.shape != (n * oh * ow, fh * fw * c):
-        raise ValueError(f"cols has shape {cols.shape} but im2col of an x of shape {x_shape} "
-                         f"with a {fh}x{fw} kernel gives (N*OH*OW, FH*FW*C) = "
-                         f"({n * oh * ow}, {fh * fw * c})")
+        raise ValueError(_("cols has shape {shape} but im2col of an x of shape {x_shape} with a "
+                           "{fh}x{fw} kernel gives (N*OH*OW, FH*FW*C) = ({rows}, {columns})").format(
+            shape=cols.shape, x_shape=x_shape, fh=fh, fw=fw, rows=n * oh * ow,
+            columns=fh * fw * c))
     if data_format == "channels_first":
         blocks = cols.reshape(n, oh, ow, c, fh, fw).transpose(0, 1, 2, 4, 5, 3)
     else:
@@ -796,6 +821,7 @@ def relu_backward(dout, x):
     """Gradient of relu: dx = dout where x > 0, else 0 (also at x == 0, as TF). Same shapes."""
     dout, x = np.asarray(dout), np.asarray(x)
     if dout.shape != x.shape:
-        raise ValueError(f"dout has shape {dout.shape} but relu's input x has shape {x.shape}: "
-                         "relu works element by element, so they must be equal")
+        raise ValueError(_("dout has shape {dout_shape} but relu's input x has shape {x_shape}: "
+                           "relu works element by element, so they must be equal").format(
+            dout_shape=dout.shape, x_shape=x.shape))
     return np.where(x > 0, dout, 0).astype(np.result_type(dout, x, np.float32), copy=False)

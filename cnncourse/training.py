@@ -15,6 +15,7 @@ import numpy as np
 import keras
 
 from . import ops
+from .i18n import _
 
 prepare = ops.prepare_images        # one function; notebooks 09-10 call it training.prepare
 
@@ -95,7 +96,8 @@ def best_recipe(precision=None):
     from .models import default_precision
     precision = precision or default_precision()
     if precision not in BEST_RECIPES:
-        raise ValueError(f"no recipe for precision {precision!r}; use one of {sorted(BEST_RECIPES)}")
+        raise ValueError(_("no recipe for precision {precision}; use one of {recipes}").format(
+            precision=repr(precision), recipes=sorted(BEST_RECIPES)))
     return dict(BEST_RECIPES[precision], precision=precision)
 
 

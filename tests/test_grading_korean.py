@@ -129,7 +129,7 @@ def test_the_korean_class_gets_the_statuses_an_english_one_gets(graded, rows):
 
 
 def test_korean_messages(rows):
-    assert rows["correct.ipynb", "conv1d"]["message"] == "conv1d: 통과 (12가지 경우)"
+    assert rows["correct.ipynb", "conv1d"]["message"] == "conv1d: 통과 (경우 12개)"     # = the check's
     assert rows["empty.ipynb", "conv1d"]["message"] == "구현되지 않음: conv1d: 아직 구현하지 않았습니다"
     crash = rows["wrong.ipynb", "sobel_magnitude"]["message"]
     assert crash.startswith("sobel_magnitude: 이 경우에서 함수가 ValueError 예외를 일으켰습니다: ")
@@ -137,12 +137,11 @@ def test_korean_messages(rows):
     assert all(r["status"] in ("passed", "failed", "error") for r in rows.values())
 
 
-@pytest.mark.xfail(strict=True, reason="the wrong-answer text comes from cnncourse.checks "
-                   "(_common.fail), not wrapped in _() yet; the grader already judges in the "
-                   "submission's language, so this passes once the checks are translated: then "
-                   "remove this marker")
 def test_a_korean_wrong_answer_reads_korean(rows):
     assert HANGUL.search(rows["wrong.ipynb", "conv1d"]["message"].split("\n")[0])
+    message = rows["wrong.ipynb", "conv1d"]["message"]
+    assert message.startswith("conv1d: 오답: 값이 다릅니다"), message
+    assert "\n  경우: " in message and "\n  힌트: " in message
 
 
 def test_the_summary_of_a_korean_class_is_korean(graded):

@@ -2,7 +2,8 @@
 
 A check cell calls e.g. ``ch02.check_conv1d(conv1d)``. The check runs the student's function on
 randomized cases with fixed, printed seeds (plus the documents' worked examples) and compares
-each result with ``cnncourse.ops``. On success it prints one line, ``conv1d: OK (12 cases)``;
+each result with ``cnncourse.ops``. On success it prints one line, ``conv1d: OK (12 cases)``
+(``conv1d: 통과 (경우 12개)`` under ``set_language("ko")``: see ``_common``);
 a wrong answer raises AssertionError (exercise, case, expected vs got, hint); an unfilled stub
 raises NotImplementedError naming the exercise. That is the students' self-check.
 

@@ -16,6 +16,12 @@ on success it prints exactly one line, ``<exercise>: OK (<n> cases)``. Every fun
 runs through sets ``__tracebackhide__``, so pytest and IPython show the student the message
 rather than the frames of this package.
 
+Language: every text a student reads -- the OK line (Korean: ``conv1d: 통과 (경우 12개)``), the
+problem, case labels, hints -- goes through ``cnncourse.i18n._`` when it is shown or when the
+cases are drawn, so ``set_language("ko")``/``CNNCOURSE_LANG=ko`` (and the grader's report
+language) apply; an exercise's hints and ``choice``'s reasoning are ``N_()`` constants,
+translated by ``fail``. The English text is the catalog's msgid, unchanged.
+
 The numpy functions used for comparing are bound here, at import time: the setup cell of every
 exercise notebook imports the checks before any student code runs, so replacing ``np.allclose``
 afterwards does not change what a check compares with.
@@ -27,6 +33,8 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from cnncourse.i18n import N_, _, ngettext
 
 _asarray = np.asarray
 _allclose = np.allclose
@@ -43,19 +51,23 @@ def fmt(value, limit=6):
         arr = _asarray(value)
         text = _array2string(arr, precision=4, suppress_small=True, threshold=limit * limit,
                              edgeitems=3, max_line_width=100)
-        return f"array of shape {arr.shape}:\n{text}"
+        return _("array of shape {shape}:\n{values}").format(shape=arr.shape, values=text)
     return repr(value)
 
 
 def fail(exercise, case, problem, expected, got, hint):
-    """Raise the AssertionError a student reads: what, which case, expected vs got, what to try."""
+    """Raise the AssertionError a student reads: what, which case, expected vs got, what to try.
+
+    problem and case arrive translated (their callers word them through _()); hint may be an
+    exercise's N_() constant, translated here (a translated or unknown text passes unchanged)."""
     __tracebackhide__ = True
     raise AssertionError(
-        f"{exercise}: {problem}\n"
-        f"  case: {case}\n"
-        f"  expected: {fmt(expected)}\n"
-        f"  got:      {fmt(got)}\n"
-        f"  hint: {hint}")
+        _("{exercise}: {problem}\n"
+          "  case: {case}\n"
+          "  expected: {expected}\n"
+          "  got:      {got}\n"
+          "  hint: {hint}").format(exercise=exercise, problem=problem, case=case,
+                                   expected=fmt(expected), got=fmt(got), hint=_(hint) if hint else hint))
 
 
 def call(exercise, case, fn, *args, **kwargs):
@@ -63,20 +75,23 @@ def call(exercise, case, fn, *args, **kwargs):
     any other exception gets a note naming the exercise and the case."""
     __tracebackhide__ = True
     if not callable(fn):
-        raise AssertionError(f"{exercise}: expected a function, got {fn!r}; run the cell that "
-                             f"defines {exercise} first and pass the function itself")
+        raise AssertionError(_("{exercise}: expected a function, got {value}; run the cell that "
+                               "defines {exercise} first and pass the function itself").format(
+            exercise=exercise, value=repr(fn)))
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
         raise
     except Exception as err:
-        err.add_note(f"{exercise}: your function raised {type(err).__name__} on case: {case}")
+        err.add_note(_("{exercise}: your function raised {error} on case: {case}").format(
+            exercise=exercise, error=type(err).__name__, case=case))
         raise
 
 
 def ok(exercise, n_cases):
-    """Report success: one fixed line."""
-    print(f"{exercise}: OK ({n_cases} case{'' if n_cases == 1 else 's'})")
+    """Report success: one fixed line (Korean: ``conv1d: 통과 (경우 12개)``)."""
+    print(ngettext("{exercise}: OK ({count} case)", "{exercise}: OK ({count} cases)",
+                   n_cases).format(exercise=exercise, count=n_cases))
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -85,21 +100,21 @@ def assert_array(exercise, case, expected, got, hint, atol=1e-6, rtol=1e-6):
     __tracebackhide__ = True
     expected = _asarray(expected)
     if got is None:
-        fail(exercise, case, "your function returned None", expected, got,
-             "end the function with `return <the result>`")
+        fail(exercise, case, _("your function returned None"), expected, got,
+             _("end the function with `return <the result>`"))
     try:
         arr = _asarray(got, dtype=float)
     except (TypeError, ValueError):
-        fail(exercise, case, "the result is not a numeric array", expected, got, hint)
+        fail(exercise, case, _("the result is not a numeric array"), expected, got, hint)
     if arr.shape != expected.shape:
-        fail(exercise, case, f"wrong shape {arr.shape}, expected {expected.shape}",
-             expected, arr, hint)
+        fail(exercise, case, _("wrong shape {shape}, expected {expected}").format(
+            shape=arr.shape, expected=expected.shape), expected, arr, hint)
     if not _isfinite(arr).all() or not _allclose(arr, expected, atol=atol, rtol=rtol):
         diff = _abs(arr - expected)
         where = np.unravel_index(int(np.nanargmax(np.where(_isfinite(diff), diff, np.inf))),
                                  diff.shape) if diff.size else ()
-        fail(exercise, case, f"wrong values (first large difference at index {tuple(map(int, where))})",
-             expected, arr, hint)
+        fail(exercise, case, _("wrong values (first large difference at index {index})").format(
+            index=tuple(map(int, where))), expected, arr, hint)
 
 
 def assert_exact(exercise, case, expected, got, hint):
@@ -122,7 +137,7 @@ def assert_equal(exercise, case, expected, got, hint):
             return int(v)
         return v
     if norm(got) != norm(expected):
-        fail(exercise, case, "wrong answer", expected, got, hint)
+        fail(exercise, case, _("wrong answer"), expected, got, hint)
 
 
 def choice(*options, why=None):
@@ -137,11 +152,11 @@ def choice(*options, why=None):
         __tracebackhide__ = True
         picked = canonical.get(got.strip().casefold()) if isinstance(got, str) else None
         if picked is None:
-            fail(exercise, case, "answer with one of " + ", ".join(map(repr, options)),
-                 expected, got, hint)
+            fail(exercise, case, _("answer with one of {options}").format(
+                options=", ".join(map(repr, options))), expected, got, hint)
         if picked != expected:
-            fail(exercise, case, f"wrong choice {picked!r}", expected, got,
-                 f"{why[expected]} {hint}" if expected in why else hint)
+            fail(exercise, case, _("wrong choice {choice}").format(choice=repr(picked)), expected,
+                 got, f"{_(why[expected])} {_(hint)}" if expected in why else hint)
     compare.options = options
     return compare
 
@@ -161,30 +176,33 @@ def layer_summary(model):
             for layer in model.layers if isinstance(layer, kinds)]
 
 
-def compare_models(exercise, case, expected, got, hint, ref_label="the reference model"):
+def compare_models(exercise, case, expected, got, hint, ref_label=N_("the reference model")):
     """Assert that the model ``got`` has the layers of the model ``expected`` (type, output
     shape, parameters), its output shape and its parameter count; return the comparisons made."""
     __tracebackhide__ = True
     import keras
     if not isinstance(got, keras.Model):
-        fail(exercise, case, "the function must return a keras.Model", "a keras.Model", got, hint)
+        fail(exercise, case, _("the function must return a keras.Model"), _("a keras.Model"),
+             got, hint)
     try:
         summary = layer_summary(got)
         out_shape = tuple(got.outputs[0].shape)
     except Exception as err:  # a model that was never built has no output shapes
-        fail(exercise, case, f"the model has no output shapes ({type(err).__name__}: {err})",
-             "a model that starts with keras.Input((28, 28, 1))", got, hint)
+        fail(exercise, case, _("the model has no output shapes ({error})").format(
+            error=f"{type(err).__name__}: {err}"),
+             _("a model that starts with keras.Input((28, 28, 1))"), got, hint)
     reference = layer_summary(expected)
     for i, (e, g) in enumerate(zip(reference, summary)):
         if e != g:
-            fail(exercise, f"{case}, layer {i + 1} (type, output shape, parameters)",
-                 f"layer differs from {ref_label}", e, g, hint)
-    assert_equal(exercise, f"{case}: number of conv/pool/flatten/dense layers", len(reference),
-                 len(summary), hint)
-    assert_equal(exercise, f"{case}: output shape", tuple(expected.outputs[0].shape), out_shape,
-                 hint)
-    assert_equal(exercise, f"{case}: total parameters", expected.count_params(),
-                 got.count_params(), hint)
+            fail(exercise, _("{case}, layer {number} (type, output shape, parameters)").format(
+                case=case, number=i + 1),
+                 _("layer differs from {reference}").format(reference=_(ref_label)), e, g, hint)
+    assert_equal(exercise, _("{case}: number of conv/pool/flatten/dense layers").format(
+        case=case), len(reference), len(summary), hint)
+    assert_equal(exercise, _("{case}: output shape").format(case=case),
+                 tuple(expected.outputs[0].shape), out_shape, hint)
+    assert_equal(exercise, _("{case}: total parameters").format(case=case),
+                 expected.count_params(), got.count_params(), hint)
     return len(reference) + 2
 
 
@@ -281,9 +299,9 @@ def run_cases(name, student, reference, cases, hint, compare=assert_array, outpu
                    **dict(zip(case.kwargs, _copies(case.kwargs.values()))))
         seconds = time.perf_counter() - start
         if time_budget is not None and seconds > time_budget:
-            fail(exercise, case.label, "the call took longer than the time budget",
+            fail(exercise, case.label, _("the call took longer than the time budget"),
                  f"<= {time_budget:.0f} s", f"{seconds:.1f} s",
-                 "fewer epochs or a larger batch_size")
+                 _("fewer epochs or a larger batch_size"))
         if output is not None:
             got = output(args, got)
         count += compare(exercise, case.label, _expected(reference, case), got, hint) or 1
@@ -314,4 +332,5 @@ def rng(seed):
 
 def shapes(**arrays):
     """'x shape (5,), w shape (3,)': how a case names its array inputs."""
-    return ", ".join(f"{name} shape {np.shape(value)}" for name, value in arrays.items())
+    return ", ".join(_("{name} shape {shape}").format(name=name, shape=np.shape(value))
+                     for name, value in arrays.items())

@@ -5,20 +5,23 @@ from __future__ import annotations
 import numpy as np
 
 from cnncourse import data, ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import Case, Exercise, check, choice, registry, rng, shapes
 
 
 def conv1d_cases(seed):
     """The worked example, then 11 random signals and kernels (the first 3 without a bias)."""
     x, w = np.array([1., 2, 3, 4, 5]), np.array([1., 0, -1])
-    cases = [Case(f"{shapes(x=x, w=w)}, b=0.0 (worked example)", (x, w, 0.0))]
+    cases = [Case(_("{shapes}, b=0.0 (worked example)").format(shapes=shapes(x=x, w=w)),
+                  (x, w, 0.0))]
     for k in range(11):
         r = rng(seed + k)
         size = int(r.integers(1, 6))
         n = int(r.integers(size, size + 10))
         b = 0.0 if k < 3 else float(np.round(r.normal(), 2))
         x, w = r.normal(size=n).round(2), r.normal(size=size).round(2)
-        cases.append(Case(f"{shapes(x=x, w=w)}, b={b} (seed {seed + k})", (x, w, b)))
+        cases.append(Case(_("{shapes}, b={b} (seed {seed})").format(
+            shapes=shapes(x=x, w=w), b=b, seed=seed + k), (x, w, b)))
     return cases
 
 
@@ -30,18 +33,21 @@ def cross_correlate2d_cases(seed):
         fh, fw = int(r.integers(1, 5)), int(r.integers(1, 5))
         h, w = int(r.integers(fh, fh + 7)), int(r.integers(fw, fw + 7))
         x, kernel = r.normal(size=(h, w)).round(2), r.normal(size=(fh, fw)).round(2)
-        cases.append(Case(f"{shapes(x=x, k=kernel)} (seed {seed + k})", (x, kernel)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(shapes=shapes(x=x, k=kernel),
+                                                             seed=seed + k), (x, kernel)))
     return cases
 
 
 def sobel_magnitude_cases(seed):
     """The cameraman photo (every 4th pixel), then 4 random images."""
     photo = data.sample_image("camera")[::4, ::4]          # 128x128
-    cases = [Case(f"{shapes(image=photo)} (skimage 'camera' photo, every 4th pixel)", (photo,))]
+    cases = [Case(_("{shapes} (skimage 'camera' photo, every 4th pixel)").format(
+        shapes=shapes(image=photo)), (photo,))]
     for k in range(4):
         r = rng(seed + k)
         image = r.random((int(r.integers(3, 12)), int(r.integers(3, 12))))
-        cases.append(Case(f"{shapes(image=image)} (seed {seed + k})", (image,)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(shapes=shapes(image=image),
+                                                             seed=seed + k), (image,)))
     return cases
 
 
@@ -65,8 +71,8 @@ def gate_cases(seed):
     """Chapter 02's two units (S12: w = (0.5, 0.5), b = -0.7 and b = -0.2), then 8 random ones,
     drawn to give each answer at least once, with no weighted sum within 0.05 of the threshold."""
     w = (0.5, 0.5)
-    cases = [Case(f"w={w}, b=-0.7 (chapter 02, S12)", (w, -0.7)),
-             Case(f"w={w}, b=-0.2 (chapter 02, S12)", (w, -0.2))]
+    cases = [Case(_("w={w}, b={b} (chapter 02, S12)").format(w=w, b=-0.7), (w, -0.7)),
+             Case(_("w={w}, b={b} (chapter 02, S12)").format(w=w, b=-0.2), (w, -0.2))]
     wanted = rng(seed).permutation(["AND", "OR", "NAND", "NOR", "other", "AND", "OR", "other"])
     k = 0
     for gate in wanted:
@@ -78,37 +84,38 @@ def gate_cases(seed):
             sums = INPUTS @ np.array(w) + b
             if reference_gate(w, b) == gate and np.abs(sums).min() >= 0.05:
                 break
-        cases.append(Case(f"w={w}, b={b} (seed {seed + k})", (w, b)))
+        cases.append(Case(_("w={w}, b={b} (seed {seed})").format(w=w, b=b, seed=seed + k), (w, b)))
     return cases
 
 
 GATE_WHY = {
-    "AND": "b + w1*x1 + w2*x2 >= 0 holds only at (1, 1): the unit fires only when both inputs are 1.",
-    "OR": ("b + w1*x1 + w2*x2 >= 0 holds at (0, 1), (1, 0) and (1, 1) but not at (0, 0): one "
+    "AND": N_("b + w1*x1 + w2*x2 >= 0 holds only at (1, 1): the unit fires only when both "
+              "inputs are 1."),
+    "OR": N_("b + w1*x1 + w2*x2 >= 0 holds at (0, 1), (1, 0) and (1, 1) but not at (0, 0): one "
            "input of 1 is enough."),
-    "NAND": ("the sum passes the threshold everywhere except at (1, 1): b >= 0 fires at (0, 0), "
+    "NAND": N_("the sum passes the threshold everywhere except at (1, 1): b >= 0 fires at (0, 0), "
              "and the weights are negative enough that both inputs together fall below it."),
-    "NOR": ("only (0, 0) fires (b >= 0) and any input of 1 pulls the sum below 0: the weights "
+    "NOR": N_("only (0, 0) fires (b >= 0) and any input of 1 pulls the sum below 0: the weights "
             "are negative."),
-    "other": ("the pattern of outputs over (0,0), (0,1), (1,0), (1,1) is none of AND (0,0,0,1), "
+    "other": N_("the pattern of outputs over (0,0), (0,1), (1,0), (1,1) is none of AND (0,0,0,1), "
               "OR (0,1,1,1), NAND (1,1,1,0), NOR (1,0,0,0), e.g. it follows one input only or "
               "is constant."),
 }
 
 EXERCISES = registry(
     Exercise("conv1d", conv1d_cases, ops.conv1d, seed=200,
-             hint=("s[i] = sum over k of x[i + k] * w[k], plus b; i runs over the len(x) - len(w)"
+             hint=N_("s[i] = sum over k of x[i + k] * w[k], plus b; i runs over the len(x) - len(w)"
                    " + 1 positions where the kernel fits; do not flip w (deep learning uses "
                    "cross-correlation)")),
     Exercise("cross_correlate2d", cross_correlate2d_cases, ops.conv2d, seed=300,
-             hint=("out[i, j] = sum over u, v of x[i + u, j + v] * k[u, v]; the output is (H - FH"
+             hint=N_("out[i, j] = sum over u, v of x[i + u, j + v] * k[u, v]; the output is (H - FH"
                    " + 1, W - FW + 1); slide left to right, then down; do not flip k")),
     Exercise("sobel_magnitude", sobel_magnitude_cases, reference_sobel_magnitude, seed=400,
-             hint=("gx = cross-correlation with SOBEL_X, gy = with SOBEL_Y (no padding), then "
+             hint=N_("gx = cross-correlation with SOBEL_X, gy = with SOBEL_Y (no padding), then "
                    "np.sqrt(gx**2 + gy**2); use your cross_correlate2d")),
     Exercise("which_gate", gate_cases, reference_gate, seed=3500,
              compare=choice("AND", "OR", "NAND", "NOR", "other", why=GATE_WHY),
-             hint=("Evaluate b + w1*x1 + w2*x2 >= 0 at the four inputs. The threshold is -b: a "
+             hint=N_("Evaluate b + w1*x1 + w2*x2 >= 0 at the four inputs. The threshold is -b: a "
                    "higher bias makes the unit fire more easily (not the stricter threshold 004 "
                    "describes).")),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_equal, check, choice,
                                       registry, rng, shapes)
 
@@ -14,14 +15,15 @@ def pool_cases(seed):
     pooling), then 10 random (H,W,C) maps, every second one with its own stride."""
     a = np.zeros((4, 4, 1))
     a[1, 1, 0] = a[2, 2, 0] = 1.0
-    maps = [(a, 2, None, "a 4x4 map, 2x2 windows, default stride (= pool size)")]
+    maps = [(a, 2, None, _("a 4x4 map, 2x2 windows, default stride (= pool size)"))]
     for k in range(10):
         r = rng(seed + k)
         size = int(r.integers(1, 4))
         stride = None if k % 2 == 0 else int(r.integers(1, 4))
         shape = (int(r.integers(size, size + 8)), int(r.integers(size, size + 8)),
                  int(r.integers(1, 4)))
-        maps.append((r.normal(size=shape).round(2), size, stride, f"seed {seed + k}"))
+        maps.append((r.normal(size=shape).round(2), size, stride, _("seed {seed}").format(
+            seed=seed + k)))
     return [Case(f"{shapes(x=x)}, pool_size={size}, stride={stride} ({note})", (x, size, stride))
             for x, size, stride, note in maps]
 
@@ -36,7 +38,8 @@ def pooled_shape_cases(seed):
         size = int(r.integers(1, 5))
         layers.append(((int(r.integers(size, 40)), int(r.integers(size, 40)),
                         int(r.integers(1, 129))), size, None if k % 2 else int(r.integers(1, 4))))
-    return [Case(f"input {shape}, pool_size={size}, stride={stride}", (shape, size, stride))
+    return [Case(_("input {shape}, pool_size={size}, stride={stride}").format(
+        shape=shape, size=size, stride=stride), (shape, size, stride))
             for shape, size, stride in layers]
 
 
@@ -78,9 +81,9 @@ def _shifted_pair(kind, r):
 def unchanged_cases(seed):
     """Chapter 05's A and B (S33) and A and C, then 6 random pairs, 2 of each answer max, both
     and neither, in a shuffled order."""
-    cases = [Case("chapter 05's image A and B = A moved one pixel right (S33)",
+    cases = [Case(_("chapter 05's image A and B = A moved one pixel right (S33)"),
                   (SHIFT_A, ops.shift(SHIFT_A, 0, 1))),
-             Case("chapter 05's image A and C = A moved two pixels right (S33)",
+             Case(_("chapter 05's image A and C = A moved two pixels right (S33)"),
                   (SHIFT_A, ops.shift(SHIFT_A, 0, 2)))]
     kinds = rng(seed).permutation(["max", "max", "both", "both", "neither", "neither"])
     k = 0
@@ -91,42 +94,43 @@ def unchanged_cases(seed):
             a, b, way = _shifted_pair(kind, r)
             if reference_unchanged(a, b) == kind:
                 break
-        cases.append(Case(f"{shapes(a=a)}, b = a moved one pixel {way} (seed {seed + k})",
-                          (a, b)))
+        label = (_("{shapes}, b = a moved one pixel down (seed {seed})") if way == "down" else
+                 _("{shapes}, b = a moved one pixel right (seed {seed})"))
+        cases.append(Case(label.format(shapes=shapes(a=a), seed=seed + k), (a, b)))
     return cases
 
 
 UNCHANGED_WHY = {
-    "max": ("Max pooling keeps only each window's largest value: every bright pixel stayed "
+    "max": N_("Max pooling keeps only each window's largest value: every bright pixel stayed "
             "inside its 2x2 window, so every maximum is the same (S33). Average pooling uses all "
             "four values, and the dim ones crossed into the neighbouring windows: the means "
             "changed."),
-    "both": ("Every non-zero pixel stayed inside its 2x2 window and only zeros crossed a window "
+    "both": N_("Every non-zero pixel stayed inside its 2x2 window and only zeros crossed a window "
              "border, so each window holds the same values: its maximum and its mean are "
              "unchanged."),
-    "neither": ("A bright pixel crossed a window border: that window's maximum changed, so max "
+    "neither": N_("A bright pixel crossed a window border: that window's maximum changed, so max "
                 "pooling is only invariant to shifts that keep each maximum inside its window "
                 "(S33); the means changed too."),
-    "avg": ("The maxima moved between windows but every window kept the same sum: only the "
+    "avg": N_("The maxima moved between windows but every window kept the same sum: only the "
             "means are unchanged."),
 }
 
 EXERCISES = registry(
     Exercise("max_pool", pool_cases, ops.max_pool2d, seed=1100,
-             hint=("each output is the largest value of a pool_size x pool_size window, channel "
+             hint=N_("each output is the largest value of a pool_size x pool_size window, channel "
                    "by channel; stride=None means stride = pool_size (windows do not overlap); "
                    "OH = (H - pool_size) // stride + 1")),
     Exercise("avg_pool", pool_cases, ops.avg_pool2d, seed=1200,
-             hint=("each output is the mean of a pool_size x pool_size window, channel by "
+             hint=N_("each output is the mean of a pool_size x pool_size window, channel by "
                    "channel; stride=None means stride = pool_size (windows do not overlap); "
                    "OH = (H - pool_size) // stride + 1")),
     Exercise("pooled_shape", pooled_shape_cases, reference_pooled_shape, seed=1300,
              compare=assert_equal,
-             hint=("pooling keeps the number of feature maps C and shrinks H and W: OH = (H - "
+             hint=N_("pooling keeps the number of feature maps C and shrinks H and W: OH = (H - "
                    "pool_size) // stride + 1 with stride = pool_size when stride is None")),
     Exercise("pooling_unchanged", unchanged_cases, reference_unchanged, seed=3800,
              compare=choice(*POOLINGS, why=UNCHANGED_WHY),
-             hint=("Pool both images with 2x2 windows and stride 2, max and average, and compare "
+             hint=N_("Pool both images with 2x2 windows and stride 2, max and average, and compare "
                    "the outputs (np.allclose); or reason: which pixels left their window?")),
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_equal, check, registry,
                                       rng, shapes)
 
@@ -22,27 +23,28 @@ FIG_4_14_W = np.stack([np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0]]),       # c1
 def conv2d_multi_cases(seed):
     """Document 003's fig 4-14, then 9 random multi-channel images and filter banks."""
     x, w, b = FIG_4_14_X, FIG_4_14_W, np.zeros(1)
-    cases = [Case(f"{shapes(x=x, w=w, b=b)} (document 003 fig 4-14: the grey node is 9)",
-                  (x, w, b))]
+    cases = [Case(_("{shapes} (document 003 fig 4-14: the grey node is 9)").format(
+        shapes=shapes(x=x, w=w, b=b)), (x, w, b))]
     for k in range(9):
         r = rng(seed + k)
         fh, fw, c, fn = (int(v) for v in r.integers(1, 4, size=4))
         x = r.normal(size=(int(r.integers(fh, fh + 6)), int(r.integers(fw, fw + 6)), c)).round(2)
         w, b = r.normal(size=(fh, fw, c, fn)).round(2), r.normal(size=fn).round(2)
-        cases.append(Case(f"{shapes(x=x, w=w, b=b)} (seed {seed + k})", (x, w, b)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(
+            shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
     return cases
 
 
 def conv2d_params_cases(seed):
     """Document 003's 760 and 3200, document 001's two Conv2D layers, then 6 random layers."""
-    layers = [(5, 3, 10, "document 003: 5x5x3 kernels, 10 filters -> 760"),
-              (7, 1, 64, "document 003: (7*7 + 1) * 64 = 3200"),
-              (3, 1, 32, "document 001's first Conv2D"),
-              (3, 32, 64, "document 001's second Conv2D")]
+    layers = [(5, 3, 10, _("document 003: 5x5x3 kernels, 10 filters -> 760")),
+              (7, 1, 64, _("document 003: (7*7 + 1) * 64 = 3200")),
+              (3, 1, 32, _("document 001's first Conv2D")),
+              (3, 32, 64, _("document 001's second Conv2D"))]
     for k in range(6):
         r = rng(seed + k)
         layers.append((int(r.integers(1, 8)), int(r.integers(1, 65)), int(r.integers(1, 129)),
-                       f"seed {seed + k}"))
+                       _("seed {seed}").format(seed=seed + k)))
     return [Case(f"kernel_size={f}, in_channels={c}, filters={n} ({note})", (f, c, n))
             for f, c, n, note in layers]
 
@@ -55,9 +57,10 @@ def layouts_cases(seed):
         r = rng(seed + k)
         shape = tuple(int(v) for v in r.integers(1, 6, size=3 + k % 2))
         x = r.normal(size=shape)
-        label = f"x shape {shape} (seed {seed + k})"
+        label = _("x shape {shape} (seed {seed})").format(shape=shape, seed=seed + k)
         cases += [Case(label, (x,), function="to_channels_first"),
-                  Case(f"x shape {ops.to_channels_first(x).shape}, to_channels_first of {label}",
+                  Case(_("x shape {shape}, to_channels_first of {case}").format(
+                      shape=ops.to_channels_first(x).shape, case=label),
                        (ops.to_channels_first(x),), function="to_channels_last")]
     return cases
 
@@ -70,7 +73,8 @@ def conv2d_nchw_cases(seed):
         n, c, fn, fh, fw = (int(v) for v in r.integers(1, 4, size=5))
         x = r.normal(size=(n, c, int(r.integers(fh, fh + 5)), int(r.integers(fw, fw + 5)))).round(2)
         w, b = r.normal(size=(fn, c, fh, fw)).round(2), r.normal(size=(fn, 1, 1)).round(2)
-        cases.append(Case(f"{shapes(x=x, w=w, b=b)} (seed {seed + k})", (x, w, b)))
+        cases.append(Case(_("{shapes} (seed {seed})").format(
+            shapes=shapes(x=x, w=w, b=b), seed=seed + k), (x, w, b)))
     return cases
 
 
@@ -81,16 +85,18 @@ def reference_conv2d_nchw(x, w, b):
 def memory_cases(seed):
     """The example of 002's source (Hands-On ML, ch. 14, "Memory Requirements"): 200 maps of
     5x5 filters on a 150x100 RGB image, one image and a batch of 100; then 6 random layers."""
-    layers = [(1, (150, 100, 3), 200, 5, "same", "Hands-On ML's example: 12 MB per image"),
-              (100, (150, 100, 3), 200, 5, "same", "the same for a batch of 100")]
+    layers = [(1, (150, 100, 3), 200, 5, "same", _("Hands-On ML's example: 12 MB per image")),
+              (100, (150, 100, 3), 200, 5, "same", _("the same for a batch of 100"))]
     for k in range(6):
         r = rng(seed + k)
         f = int(r.choice([1, 3, 5, 7]))
         shape = (int(r.integers(f, 257)), int(r.integers(f, 257)), int(r.choice([1, 3, 16, 64])))
         layers.append((int(r.choice([1, 8, 32, 64, 128])), shape, int(r.integers(1, 257)), f,
-                       ("same", "valid")[k % 2], f"seed {seed + k}"))
-    return [Case(f"batch={n}, input {shape}, filters={fn}, kernel={f}, padding={pad!r} ({note})",
-                 (n, shape, fn, f, pad)) for n, shape, fn, f, pad, note in layers]
+                       ("same", "valid")[k % 2], _("seed {seed}").format(seed=seed + k)))
+    return [Case(_("batch={n}, input {shape}, filters={filters}, kernel={kernel}, padding={padding} "
+                   "({note})").format(n=n, shape=shape, filters=fn, kernel=f, padding=repr(pad),
+                                      note=note), (n, shape, fn, f, pad))
+            for n, shape, fn, f, pad, note in layers]
 
 
 def reference_memory(batch, input_shape, filters, kernel, padding):
@@ -102,25 +108,25 @@ def reference_memory(batch, input_shape, filters, kernel, padding):
 
 EXERCISES = registry(
     Exercise("conv2d_multi", conv2d_multi_cases, ops.conv2d, seed=1400,
-             hint=("out[i, j, f] = sum over u, v, c of x[i+u, j+v, c] * w[u, v, c, f] + b[f]: "
+             hint=N_("out[i, j, f] = sum over u, v, c of x[i+u, j+v, c] * w[u, v, c, f] + b[f]: "
                    "correlate each channel with its kernel slice, sum over the channels, add the "
                    "filter's bias")),
     Exercise("conv2d_params", conv2d_params_cases, ops.conv2d_params, seed=1500,
              compare=assert_equal,
-             hint="each of the K filters has F*F*D1 weights and 1 bias: (F*F*D1)*K + K"),
+             hint=N_("each of the K filters has F*F*D1 weights and 1 bias: (F*F*D1)*K + K")),
     Exercise("layouts", layouts_cases, seed=1600,
              functions=("to_channels_first", "to_channels_last"),
              reference={"to_channels_first": ops.to_channels_first,
                         "to_channels_last": ops.to_channels_last},
-             hint=("channels_last (Keras) is (H,W,C) / (N,H,W,C), channels_first (the documents' "
+             hint=N_("channels_last (Keras) is (H,W,C) / (N,H,W,C), channels_first (the documents' "
                    "CHW) is (C,H,W) / (N,C,H,W): move the channel axis with np.moveaxis (or "
                    "np.transpose), not reshape")),
     Exercise("conv2d_nchw", conv2d_nchw_cases, reference_conv2d_nchw, seed=1700,
-             hint=("document 004's blocks: for image n and filter f, out[n, f] = sum over c of "
+             hint=N_("document 004's blocks: for image n and filter f, out[n, f] = sum over c of "
                    "the cross-correlation of x[n, c] with w[f, c], plus b[f]; the result is (N, "
                    "FN, OH, OW)")),
     Exercise("conv_memory", memory_cases, reference_memory, seed=3900, compare=assert_equal,
-             hint=("Training keeps every output value for the backward pass: batch * OH * OW * "
+             hint=N_("Training keeps every output value for the backward pass: batch * OH * OW * "
                    "filters numbers of 4 bytes (float32), OH = H for 'same' and H - F + 1 for "
                    "'valid'; the weights are (F*F*C + 1) * filters numbers, shared by every image "
                    "and position. 150 * 100 * 200 * 4 = 12,000,000 bytes for one image.")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_equal, check,
                                       compare_models, fail, registry, rng)
 
@@ -42,42 +43,46 @@ def reference_lenet5():
 def feature_shapes_cases(seed):
     """Document 003's 28x28, LeCun's original 32x32, then 2 random sizes from 33 to 64 (C5
     needs at least 28)."""
-    sizes = [(28, "document 003"), (32, "the 1998 paper's input")]
+    sizes = [(28, _("document 003")), (32, _("the 1998 paper's input"))]
     r = rng(seed)
-    sizes += [(int(v), f"seed {seed}") for v in r.choice(range(33, 65), size=2, replace=False)]
-    return [Case(f"a {size}x{size}x1 input ({note})", (size,)) for size, note in sizes]
+    sizes += [(int(v), _("seed {seed}").format(
+        seed=seed)) for v in r.choice(range(33, 65), size=2, replace=False)]
+    return [Case(_("a {size}x{size}x1 input ({note})").format(size=size, note=note), (size,))
+            for size, note in sizes]
 
 
 def layer_params_cases(seed):
     """One case: lenet_layer_params() takes no input."""
-    return [Case("LeNet-5 on 28x28x1, layers C1, C3, C5, F6, output")]
+    return [Case(_("LeNet-5 on 28x28x1, layers C1, C3, C5, F6, output"))]
 
 
 def build_lenet5_cases(seed):
-    return [Case("build_lenet5() on a 28x28x1 input")]
+    return [Case(_("build_lenet5() on a 28x28x1 input"))]
 
 
-compare_with_lenet5 = functools.partial(compare_models, ref_label="LeNet-5")
+compare_with_lenet5 = functools.partial(compare_models, ref_label=N_("LeNet-5"))
 
 
 def flatten_cases(seed):
     """Document 002's 28x28 input, a 32x32 and a 64x64 one, then 5 random sizes from 8 to 100."""
-    sizes = [(28, "document 002"), (32, "a 32x32 input"), (64, "a 64x64 input")]
+    sizes = [(28, _("document 002")), (32, _("a 32x32 input")), (64, _("a 64x64 input"))]
     r = rng(seed)
-    sizes += [(int(v), f"seed {seed}") for v in r.choice(range(8, 101), size=5, replace=False)]
-    return [Case(f"a {n}x{n}x1 input ({note})", (n,)) for n, note in sizes]
+    sizes += [(int(v), _("seed {seed}").format(
+        seed=seed)) for v in r.choice(range(8, 101), size=5, replace=False)]
+    return [Case(_("a {size}x{size}x1 input ({note})").format(size=n, note=note), (n,))
+            for n, note in sizes]
 
 
 def reference_flatten_size(size=28):
     """Values Flatten hands to Dense(128) in 002's deep CNN: the 'same' convolutions keep the
     size, each of the three MaxPooling2D(2) floors it to half; 256 maps at the end."""
-    for _ in range(3):
+    for _step in range(3):
         size = ops.output_size(size, 2, 2)
     return size * size * 256
 
 
 def model_002_cases(seed):
-    return [Case("model_002() on a 28x28x1 input")]
+    return [Case(_("model_002() on a 28x28x1 input"))]
 
 
 def reference_model_002():
@@ -88,38 +93,39 @@ def reference_model_002():
 def compare_with_002(exercise, case, expected, got, hint):
     """The layers of 002's model (type, output shape, parameters) and its Dropout layers."""
     __tracebackhide__ = True
-    count = compare_models(exercise, case, expected, got, hint, ref_label="document 002's model")
+    count = compare_models(exercise, case, expected, got, hint, ref_label=N_("document 002's model"))
     kinds = lambda model: [type(layer).__name__ for layer in model.layers]     # noqa: E731
     if kinds(got) != kinds(expected):
-        fail(exercise, f"{case}: every layer's type, in order", "the layers differ from document "
-             "002's (Dropout included)", kinds(expected), kinds(got), hint)
+        fail(exercise, _("{case}: every layer's type, in order").format(case=case),
+             _("the layers differ from document 002's (Dropout included)"), kinds(expected),
+             kinds(got), hint)
     return count + 1
 
 EXERCISES = registry(
     Exercise("lenet_feature_shapes", feature_shapes_cases, reference_feature_shapes, seed=2000,
              compare=assert_equal,
-             hint=("C1: 6 filters 5x5 'same' keeps 28x28; S2: 2x2 average pooling halves it; C3: "
+             hint=N_("C1: 6 filters 5x5 'same' keeps 28x28; S2: 2x2 average pooling halves it; C3: "
                    "16 filters 5x5 'valid' -> 14 - 5 + 1; S4 halves again; C5: 120 filters 5x5 "
                    "'valid'. Use output_size(n, F, S, P) for every layer")),
     Exercise("lenet_layer_params", layer_params_cases, reference_layer_params,
              compare=assert_equal,
-             hint=("conv: (F*F*D1)*K + K with D1 the depth of the layer's input; pooling has "
+             hint=N_("conv: (F*F*D1)*K + K with D1 the depth of the layer's input; pooling has "
                    "none; dense: (inputs + 1) * units; C5's output is 1x1x120 = 120 inputs for "
                    "F6")),
     Exercise("build_lenet5", build_lenet5_cases, reference_lenet5, compare=compare_with_lenet5,
-             hint=("keras.Sequential([keras.Input((28, 28, 1)), Conv2D(6, 5, padding='same'), "
+             hint=N_("keras.Sequential([keras.Input((28, 28, 1)), Conv2D(6, 5, padding='same'), "
                    "AveragePooling2D(2), Conv2D(16, 5), AveragePooling2D(2), Conv2D(120, 5), "
                    "Flatten(), Dense(84), Dense(10, activation='softmax')]) - use keras.Input, "
                    "not input_shape=")),
     Exercise("flatten_size_002", flatten_cases, reference_flatten_size, seed=4000,
              compare=assert_equal,
-             hint=("002's convolutions use padding='same' and stride 1, so only the three "
+             hint=N_("002's convolutions use padding='same' and stride 1, so only the three "
                    "MaxPooling2D(2) change the size: each halves it with the floor of the "
                    "output-size formula, (n - 2) // 2 + 1 = n // 2: 28 -> 14 -> 7 -> 3. Flatten "
                    "then hands over 3 * 3 * 256 = 2304 values: size * size * (filters of the last "
                    "convolution).")),
     Exercise("model_002", model_002_cases, reference_model_002, compare=compare_with_002,
-             hint=("three fixes turn 002's printed code into Keras 3: the comma missing after the "
+             hint=N_("three fixes turn 002's printed code into Keras 3: the comma missing after the "
                    "first Conv2D(...), keras.laeyrs -> keras.layers (twice), and the input shape "
                    "given by keras.Input(shape=(28, 28, 1)) as the first element of the list "
                    "instead of the old keyword on the first Conv2D")),

@@ -10,6 +10,7 @@ import functools
 import numpy as np
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_array, assert_equal, assert_exact,
                                       check, compare_models, fail, registry, rng)
 
@@ -23,7 +24,8 @@ def prepare_images_cases(seed):
     cases = []
     for k, n in enumerate((1, 5, 32, 3)):
         x = rng(seed + k).integers(0, 256, size=(n, 28, 28)).astype(np.uint8)
-        cases.append(Case(f"x uint8 shape {x.shape} (seed {seed + k})", (x,)))
+        cases.append(Case(_("x uint8 shape {shape} (seed {seed})").format(shape=x.shape,
+                                                                          seed=seed + k), (x,)))
     return cases
 
 
@@ -35,10 +37,10 @@ def compare_float32_images(exercise, case, expected, got, hint):
 
 
 def build_model_cases(seed):
-    return [Case("build_model() on a 28x28x1 input")]
+    return [Case(_("build_model() on a 28x28x1 input"))]
 
 
-compare_with_001 = functools.partial(compare_models, ref_label="document 001's model")
+compare_with_001 = functools.partial(compare_models, ref_label=N_("document 001's model"))
 
 
 def reference_model():
@@ -59,8 +61,9 @@ def predict_classes_cases(seed):
     cases = []
     for k, n in enumerate((1, 8, 20)):
         x = rng(seed + k).random((n, 28, 28, 1)).astype(np.float32)
-        cases.append(Case(f"an untrained 001 model (seed {SEED}), x shape {x.shape} "
-                          f"(seed {seed + k})", (model, x)))
+        cases.append(Case(_("an untrained 001 model (seed {model_seed}), x shape {shape} "
+                            "(seed {seed})").format(model_seed=SEED, shape=x.shape, seed=seed + k),
+                          (model, x)))
     return cases
 
 
@@ -73,8 +76,9 @@ def train_cases(seed):
     fashion_mnist_subset(N_TRAIN, N_TEST, seed), and its test part held out."""
     from cnncourse import data
     (x, y), (xt, yt) = data.fashion_mnist_subset(N_TRAIN, N_TEST, seed=seed)
-    return [Case(f"document 001's model trained on fashion_mnist_subset({N_TRAIN}, {N_TEST}, "
-                 f"seed={seed}), tested on its {N_TEST} test images",
+    return [Case(_("document 001's model trained on fashion_mnist_subset({n_train}, {n_test}, "
+                   "seed={seed}), tested on its {n_test} test images").format(
+                       n_train=N_TRAIN, n_test=N_TEST, seed=seed),
                  (untrained_model(), ops.prepare_images(x), y),
                  held_out=(ops.prepare_images(xt), yt))]
 
@@ -92,7 +96,7 @@ def compare_training(exercise, case, expected, got, hint):
     compare_with_001(exercise, case, reference_model(), got, hint)
     accuracy = float(np.mean(np.argmax(got.predict(x_test, verbose=0), axis=1) == y_test))
     if accuracy < TARGET_ACCURACY:
-        fail(exercise, case, "the test accuracy is below the target",
+        fail(exercise, case, _("the test accuracy is below the target"),
              f">= {TARGET_ACCURACY}", round(accuracy, 4), hint)
     return 1
 
@@ -101,7 +105,7 @@ def steps_cases(seed):
     """Document 001's fit (60,000 images, validation_split=0.2, the default batch of 32), then 7
     random ones whose training part n * (1 - split) is not within 0.1 of an integer (so no
     rounding of the product can change the answer)."""
-    cases = [(60000, 0.2, 32, "document 001: 48,000 training images")]
+    cases = [(60000, 0.2, 32, _("document 001: 48,000 training images"))]
     k = 0
     while len(cases) < 8:
         r = rng(seed + k)
@@ -111,7 +115,8 @@ def steps_cases(seed):
         fraction = (n * (1.0 - split)) % 1.0
         if split and not 0.1 < fraction < 0.9:
             continue
-        cases.append((n, split, int(r.choice([16, 32, 64, 100, 128, 256])), f"seed {seed + k - 1}"))
+        cases.append((n, split, int(r.choice([16, 32, 64, 100, 128, 256])), _("seed {seed}").format(
+            seed=seed + k - 1)))
     return [Case(f"n={n}, validation_split={split}, batch_size={b} ({note})", (n, split, b))
             for n, split, b, note in cases]
 
@@ -127,25 +132,25 @@ def reference_steps(n, validation_split, batch_size):
 EXERCISES = registry(
     Exercise("prepare_images", prepare_images_cases, ops.prepare_images, seed=1800,
              compare=compare_float32_images,
-             hint=("add the channel axis Keras expects, x.reshape(-1, 28, 28, 1) (a grey image "
+             hint=N_("add the channel axis Keras expects, x.reshape(-1, 28, 28, 1) (a grey image "
                    "has one channel), and scale 0..255 to 0..1 by dividing by 255; return "
                    "float32")),
     Exercise("build_model", build_model_cases, reference_model, compare=compare_with_001,
-             hint=("Input (28,28,1) -> Conv2D(32, 3, padding='same', relu) -> MaxPooling2D(2) -> "
+             hint=N_("Input (28,28,1) -> Conv2D(32, 3, padding='same', relu) -> MaxPooling2D(2) -> "
                    "Conv2D(64, 3, padding='same', relu) -> MaxPooling2D(2) -> Flatten (7*7*64 = "
                    "3136) -> Dense(128, relu) -> Dense(10, softmax)")),
     Exercise("train", train_cases, None, seed=SEED, compare=compare_training,
              output=trained_model, time_budget=TIME_BUDGET,
-             hint=("compile with optimizer=keras.optimizers.Adam(learning_rate=1e-3) and "
+             hint=N_("compile with optimizer=keras.optimizers.Adam(learning_rate=1e-3) and "
                    "loss='sparse_categorical_crossentropy', then model.fit(x, y, epochs=5, "
                    "batch_size=64, verbose=0); 001's learning rate 1e-4 needs many more epochs")),
     Exercise("predict_classes", predict_classes_cases, reference_predict_classes, seed=1900,
              compare=assert_exact,
-             hint=("model.predict(x) gives (N, 10) class probabilities (softmax); the predicted "
+             hint=N_("model.predict(x) gives (N, 10) class probabilities (softmax); the predicted "
                    "class of each image is the index of its largest probability: np.argmax(..., "
                    "axis=1)")),
     Exercise("steps_per_epoch", steps_cases, reference_steps, seed=4100, compare=assert_equal,
-             hint=("validation_split holds out the last part of the arrays: fit trains on "
+             hint=N_("validation_split holds out the last part of the arrays: fit trains on "
                    "floor(n * (1 - validation_split)) images; one step = one batch, and the last "
                    "batch may be smaller: ceil(training images / batch_size). 001: 48,000 / 32 = "
                    "1,500.")),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_array, assert_equal, check, choice,
                                       fail, layer_summary, registry, rng)
 
@@ -28,10 +29,12 @@ ACTIVATION_LAYERS = ("ReLU", "Activation", "LeakyReLU", "ELU", "PReLU")
 # ----------------------------------------------------------------------------- 1. dropout
 def dropout_cases(seed):
     """001's and 002's Dropout(0.5), then 5 random rates."""
-    rates = [(0.5, "Dropout(0.5) of documents 001 and 002")]
-    rates += [(round(float(rng(seed + k).uniform(0.1, 0.9)), 2), f"seed {seed + k}")
+    rates = [(0.5, _("Dropout(0.5) of documents 001 and 002"))]
+    rates += [(round(float(rng(seed + k).uniform(0.1, 0.9)), 2), _("seed {seed}").format(
+        seed=seed + k))
               for k in range(5)]
-    return [Case(f"Dropout({rate}) on an input of ones ({note})", (rate,)) for rate, note in rates]
+    return [Case(_("Dropout({rate}) on an input of ones ({note})").format(rate=rate, note=note),
+                 (rate,)) for rate, note in rates]
 
 
 def reference_dropout_values(rate):
@@ -111,20 +114,21 @@ def diagnose_cases(seed):
             history = history_of(DIAGNOSES[kind], r)
             if _clear(history, DIAGNOSES[kind]):
                 break
-        cases.append(Case(f"a history of {len(history['loss'])} epochs (seed {seed + k})",
+        cases.append(Case(_("a history of {epochs} epochs (seed {seed})").format(
+            epochs=len(history['loss']), seed=seed + k),
                           (history,)))
     return cases
 
 
 DIAGNOSE_WHY = {
-    "overfitting": ("The validation loss reached its minimum and then rose (the last one is more "
+    "overfitting": N_("The validation loss reached its minimum and then rose (the last one is more "
                     "than 10% above it) while the training loss kept falling: the model is "
                     "memorising the training images. Fix: dropout, batch norm, augmentation, "
                     "early stopping, more data."),
-    "underfitting": ("The validation loss did not turn up, and the model has not even learned "
+    "underfitting": N_("The validation loss did not turn up, and the model has not even learned "
                      "the training images (training accuracy below 0.75 at the last epoch): "
                      "train longer, with a larger learning rate or a bigger model."),
-    "good fit": ("The validation loss is still near its minimum at the end (it did not turn "
+    "good fit": N_("The validation loss is still near its minimum at the end (it did not turn "
                  "up), and the training accuracy is high (0.75 or more): neither rule applies."),
 }
 
@@ -142,29 +146,31 @@ def placement_problems(model):
     kinds = [type(layer).__name__ for layer in layers]
     problems = []
     if "BatchNormalization" not in kinds:
-        problems.append("no BatchNormalization layer")
+        problems.append(_("no BatchNormalization layer"))
     if "Dropout" not in kinds:
-        problems.append("no Dropout layer")
+        problems.append(_("no Dropout layer"))
     for i, kind in enumerate(kinds):
         if kind != "BatchNormalization":
             continue
         before = layers[i - 1] if i else None
         if before is None or type(before).__name__ not in ("Conv2D", "Dense"):
-            problems.append(f"layer {i + 1} (BatchNormalization) does not come right after a "
-                            "Conv2D or Dense layer")
+            problems.append(_("layer {number} (BatchNormalization) does not come right after "
+                              "a Conv2D or Dense layer").format(number=i + 1))
         elif _activation(before) != "linear":
-            problems.append(f"layer {i} ({kinds[i - 1]}) applies activation="
-                            f"{_activation(before)!r} before the batch norm that follows it")
+            problems.append(_("layer {number} ({kind}) applies activation={activation} before "
+                              "the batch norm that follows it").format(
+                number=i, kind=kinds[i - 1], activation=repr(_activation(before))))
         if i + 1 >= len(kinds) or kinds[i + 1] not in ACTIVATION_LAYERS:
-            problems.append(f"layer {i + 1} (BatchNormalization) is not followed by an "
-                            "activation layer (ReLU)")
+            problems.append(_("layer {number} (BatchNormalization) is not followed by an "
+                              "activation layer (ReLU)").format(number=i + 1))
     dense = [i for i, kind in enumerate(kinds) if kind == "Dense"]
     flatten = kinds.index("Flatten") if "Flatten" in kinds else None
     if "Dropout" in kinds and dense and flatten is not None and not any(
             kinds[i] == "Dropout" for i in range(flatten + 1, dense[-1])):
-        problems.append("no Dropout between the Flatten and the output layer")
+        problems.append(_("no Dropout between the Flatten and the output layer"))
     if kinds and kinds[-1] != "Dense":
-        problems.append(f"the last layer is a {kinds[-1]}, not the Dense softmax output layer")
+        problems.append(_("the last layer is a {kind}, not the Dense softmax output layer").format(
+            kind=kinds[-1]))
     return problems
 
 
@@ -173,11 +179,12 @@ def compare_placement(exercise, case, expected, got, hint):
     __tracebackhide__ = True
     import keras
     if not isinstance(got, keras.Model):
-        fail(exercise, case, "the function must return a keras.Model", "a keras.Model", got, hint)
+        fail(exercise, case, _("the function must return a keras.Model"), _("a keras.Model"), got, hint)
     problems = placement_problems(got)
     if problems:
-        fail(exercise, case, "batch norm or dropout in the wrong place: " + "; ".join(problems),
-             "Conv2D (no activation) -> BatchNormalization -> ReLU, Dropout in the dense part",
+        fail(exercise, case, _("batch norm or dropout in the wrong place: {problems}").format(
+            problems="; ".join(problems)),
+             _("Conv2D (no activation) -> BatchNormalization -> ReLU, Dropout in the dense part"),
              [type(layer).__name__ for layer in got.layers], hint)
     return 1
 
@@ -193,18 +200,19 @@ def compare_regularized(exercise, case, expected, got, hint):
     with batch norm after both convolutions and dropout placed by the rules."""
     __tracebackhide__ = True
     compare_placement(exercise, case, expected, got, hint)
-    assert_equal(exercise, f"{case}: conv/pool/flatten/dense layers (type, output shape)",
+    assert_equal(exercise, _("{case}: conv/pool/flatten/dense layers (type, output shape)").format(
+        case=case),
                  _skeleton(expected), _skeleton(got), hint)
     kinds = [type(layer).__name__ for layer in got.layers]
     after_conv = [kinds[i + 1] if i + 1 < len(kinds) else None
                   for i, kind in enumerate(kinds) if kind == "Conv2D"]
-    assert_equal(exercise, f"{case}: the layer after each Conv2D", ["BatchNormalization"] * 2,
-                 after_conv, hint)
+    assert_equal(exercise, _("{case}: the layer after each Conv2D").format(case=case),
+                 ["BatchNormalization"] * 2, after_conv, hint)
     return 3
 
 
 def build_cases(seed):
-    return [Case("build_regularized() on a 28x28x1 input")]
+    return [Case(_("build_regularized() on a 28x28x1 input"))]
 
 
 def reference_regularized(momentum=0.9, rate=0.5):
@@ -226,8 +234,10 @@ def train_cases(seed):
     part held out."""
     from cnncourse import data
     (x, y), (xt, yt) = data.fashion_mnist_subset(N_TRAIN, N_TEST, seed=seed)
-    return [Case(f"train_regularized on fashion_mnist_subset({N_TRAIN}, {N_TEST}, seed={seed}), "
-                 f"tested on its {N_TEST} test images", (ops.prepare_images(x), y),
+    return [Case(_("train_regularized on fashion_mnist_subset({n_train}, {n_test}, seed={seed}), "
+                   "tested on its {n_test} test images").format(n_train=N_TRAIN, n_test=N_TEST,
+                                                                 seed=seed),
+                 (ops.prepare_images(x), y),
                  held_out=(ops.prepare_images(xt), yt))]
 
 
@@ -236,13 +246,13 @@ def compare_training(exercise, case, expected, got, hint):
     10 outputs, and TARGET_ACCURACY on the held-out test images expected = (x_test, y_test)."""
     __tracebackhide__ = True
     compare_placement(exercise, case, None, got, hint)
-    assert_equal(exercise, f"{case}: the model's input and output shapes",
+    assert_equal(exercise, _("{case}: the model's input and output shapes").format(case=case),
                  ((None, 28, 28, 1), (None, 10)),
                  (tuple(got.inputs[0].shape), tuple(got.outputs[0].shape)), hint)
     x_test, y_test = expected
     accuracy = float(np.mean(np.argmax(got.predict(x_test, verbose=0), axis=1) == y_test))
     if accuracy < TARGET_ACCURACY:
-        fail(exercise, case, "the test accuracy is below the target",
+        fail(exercise, case, _("the test accuracy is below the target"),
              f">= {TARGET_ACCURACY}", round(accuracy, 4), hint)
     return 1
 
@@ -250,18 +260,18 @@ def compare_training(exercise, case, expected, got, hint):
 EXERCISES = registry(
     Exercise("dropout_values", dropout_cases, reference_dropout_values, seed=2900,
              compare=assert_array,
-             hint=("Keras' Dropout(rate) sets each input to 0 with probability rate during "
+             hint=N_("Keras' Dropout(rate) sets each input to 0 with probability rate during "
                    "training and multiplies the kept ones by 1 / (1 - rate), so the expected sum "
                    "stays the same (inverted dropout); at prediction time it passes the input "
                    "through unchanged")),
     Exercise("diagnose", diagnose_cases, reference_diagnose, seed=3000,
              compare=choice(*DIAGNOSES, why=DIAGNOSE_WHY),
-             hint=("Rules, in order: 'overfitting' if history['val_loss'][-1] > 1.1 * "
+             hint=N_("Rules, in order: 'overfitting' if history['val_loss'][-1] > 1.1 * "
                    "min(history['val_loss']) and the last training loss is its lowest; else "
                    "'underfitting' if history['accuracy'][-1] < 0.75; else 'good fit'.")),
     Exercise("build_regularized", build_cases, reference_regularized,
              compare=compare_regularized,
-             hint=("each block: Conv2D(filters, 3, padding='same', use_bias=False) with no "
+             hint=N_("each block: Conv2D(filters, 3, padding='same', use_bias=False) with no "
                    "activation -> BatchNormalization(momentum=0.9) -> ReLU() -> MaxPooling2D(2); "
                    "then Flatten -> Dropout -> Dense(128, relu) -> Dropout(0.5) -> Dense(10, "
                    "softmax). Batch norm normalises a layer's weighted sums before the "
@@ -269,7 +279,7 @@ EXERCISES = registry(
                    "are, in the dense part, never after the output")),
     Exercise("train_regularized", train_cases, None, seed=SEED, compare=compare_training,
              time_budget=TIME_BUDGET,
-             hint=("build the model of exercise 3 (batch norm's momentum 0.9: this short run "
+             hint=N_("build the model of exercise 3 (batch norm's momentum 0.9: this short run "
                    "has few steps, chapter 09 S66), compile it with Adam(1e-3) and "
                    "sparse_categorical_crossentropy, and fit it on x, y for about 12 epochs of "
                    "batches of 64; return the model")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncourse import ops
+from cnncourse.i18n import N_, _
 from cnncourse.checks._common import (Case, Exercise, assert_close, check, choice, registry,
                                       rng, shapes)
 
@@ -66,9 +67,9 @@ def _kernel(kind, r):
 def orientation_cases(seed):
     """003's two Sobel kernels and a Laplacian, then 9 random 3x3/5x5 kernels (3 of each kind,
     noisy, drawn so that the answer is clear)."""
-    cases = [Case("003's vertical Sobel kernel [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]", (SOBEL_V,)),
-             Case("003's horizontal Sobel kernel (the transpose)", (SOBEL_V.T.copy(),)),
-             Case("a Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]] (a dot detector)", (LAPLACE,))]
+    cases = [Case(_("003's vertical Sobel kernel [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]"), (SOBEL_V,)),
+             Case(_("003's horizontal Sobel kernel (the transpose)"), (SOBEL_V.T.copy(),)),
+             Case(_("a Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]] (a dot detector)"), (LAPLACE,))]
     kinds = rng(seed).permutation(np.repeat(np.arange(3), 3))
     k = 0
     for kind in kinds:
@@ -81,19 +82,20 @@ def orientation_cases(seed):
             if reference_orientation(kernel) == ORIENTATIONS[kind] and (
                     ratio > 3 if kind < 2 else ratio < 1.5):
                 break
-        cases.append(Case(f"a {kernel.shape[0]}x{kernel.shape[0]} kernel (seed {seed + k})",
+        cases.append(Case(_("a {size}x{size} kernel (seed {seed})").format(size=kernel.shape[0],
+                                                                           seed=seed + k),
                           (kernel,)))
     return cases
 
 
 ORIENTATION_WHY = {
-    "vertical": ("The kernel's values change from left to right (its columns differ), so a "
+    "vertical": N_("The kernel's values change from left to right (its columns differ), so a "
                  "vertical edge - dark on the left, light on the right - gives a large response, "
                  "at least twice that of a horizontal edge: like 003's vertical Sobel kernel."),
-    "horizontal": ("The kernel's values change from top to bottom (its rows differ), so a "
+    "horizontal": N_("The kernel's values change from top to bottom (its rows differ), so a "
                    "horizontal edge gives the large response, at least twice that of a vertical "
                    "edge: like the transposed Sobel kernel."),
-    "neither": ("Neither response is twice the other: the kernel reacts to both edges about "
+    "neither": N_("Neither response is twice the other: the kernel reacts to both edges about "
                 "equally (a dot or blob detector, a diagonal pattern), so it is no vertical or "
                 "horizontal edge detector."),
 }
@@ -128,20 +130,21 @@ def small_cnn(seed):
 def _images(seed, n):
     """n Fashion-MNIST test images (28, 28, 1) float32 in [0, 1], and their labels."""
     from cnncourse import data
-    _, (x, y) = data.fashion_mnist_subset(1, n, seed=seed)
+    _train, (x, y) = data.fashion_mnist_subset(1, n, seed=seed)
     return ops.prepare_images(x), y
 
 
 def layer_output_cases(seed):
     """5 cases: a small CNN (weights from the seed), a Fashion-MNIST test image, one of its
     layers (conv1, pool1, conv2, pool2)."""
-    x, _ = _images(seed, 5)
+    x, _labels = _images(seed, 5)
     cases = []
     for k in range(5):
         r = rng(seed + k)
         name = str(r.choice(["conv1", "pool1", "conv2", "pool2"]))
-        cases.append(Case(f"a small CNN (weights of seed {seed + k}), {shapes(image=x[k])}, "
-                          f"layer {name!r}", (small_cnn(seed + k), x[k], name)))
+        cases.append(Case(_("a small CNN (weights of seed {seed}), {shapes}, layer {layer}").format(
+            seed=seed + k, shapes=shapes(image=x[k]), layer=repr(name)),
+                          (small_cnn(seed + k), x[k], name)))
     return cases
 
 
@@ -159,8 +162,9 @@ def occlusion_cases(seed):
     settings.append((int(r.integers(3, 9)), int(r.integers(2, 5))))
     cases = []
     for k, (patch, stride) in enumerate(settings):
-        cases.append(Case(f"a small CNN (weights of seed {seed + k}), {shapes(image=x[k])}, "
-                          f"label={int(y[k])}, patch={patch}, stride={stride}",
+        cases.append(Case(_("a small CNN (weights of seed {seed}), {shapes}, label={label}, "
+                            "patch={patch}, stride={stride}").format(
+            seed=seed + k, shapes=shapes(image=x[k]), label=int(y[k]), patch=patch, stride=stride),
                           (small_cnn(seed + k), x[k], int(y[k]), patch, stride)))
     return cases
 
@@ -173,18 +177,18 @@ def reference_occlusion(model, image, label, patch, stride):
 EXERCISES = registry(
     Exercise("edge_orientation", orientation_cases, reference_orientation, seed=3200,
              compare=choice(*ORIENTATIONS, why=ORIENTATION_WHY),
-             hint=("Cross-correlate the kernel (valid) with a vertical step edge (left half 0, "
+             hint=N_("Cross-correlate the kernel (valid) with a vertical step edge (left half 0, "
                    "right half 1) and with a horizontal one (top half 0, bottom half 1), both "
                    "2F x 2F; compare the largest absolute responses: 'vertical' if the first is "
                    "at least twice the second, 'horizontal' if the reverse, else 'neither'.")),
     Exercise("layer_output", layer_output_cases, reference_layer_output, seed=3300,
              compare=assert_close,
-             hint=("build a second model that shares the weights: keras.Model(model.inputs, "
+             hint=N_("build a second model that shares the weights: keras.Model(model.inputs, "
                    "model.get_layer(layer_name).output), call it on image[None] (a batch of "
                    "one) and return the first (only) image's maps, shape (H', W', C')")),
     Exercise("occlusion_map", occlusion_cases, reference_occlusion, seed=3400,
              compare=assert_close,
-             hint=("OH = (H - patch) // stride + 1 positions per axis; for each (i, j) copy the "
+             hint=N_("OH = (H - patch) // stride + 1 positions per axis; for each (i, j) copy the "
                    "image, set image[i*stride : i*stride + patch, j*stride : j*stride + patch] "
                    "to 0 and predict; entry [i, j] = p(label | image) - p(label | occluded "
                    "image). Predict all occluded copies in one batch: it is much faster")),

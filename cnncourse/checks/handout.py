@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnncourse.i18n import _
+
 KERNEL_DIR_ENV = "CNNCOURSE_GRADING"       # == cnncourse.grading.protocol.KERNEL_DIR_ENV
 INPUTS, OUTPUTS, CASES, RESULTS = "inputs", "outputs", "cases.json", "outputs.json"
 MAX_FILE = 64 << 20           # one .npy or JSON file
@@ -63,7 +65,7 @@ class Unsupported:
         self.type_name = str(type_name)[:100]
 
     def __repr__(self):
-        return f"<a {self.type_name}: not a number, array or tuple>"
+        return _("<a {type}: not a number, array or tuple>").format(type=self.type_name)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -179,7 +181,8 @@ class Reader:
         except FileNotFoundError:
             raise FileNotFoundError(folder) from None
         except OSError as err:
-            raise BadData(f"the folder {folder.name} cannot be read ({err.strerror}: a link?)") \
+            raise BadData(_("the folder {name} cannot be read ({strerror}: a link?)").format(
+                name=folder.name, strerror=err.strerror)) \
                 from None
         self.dir_fd = fd
         self.budget = MAX_TOTAL
@@ -195,24 +198,26 @@ class Reader:
 
     def read_bytes(self, name, limit=MAX_FILE):
         if not isinstance(name, str) or not _NAME.match(name):
-            raise BadData(f"bad file name {str(name)[:80]!r}")
+            raise BadData(_("bad file name {name}").format(name=repr(str(name)[:80])))
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self.dir_fd)
         except FileNotFoundError:
             raise FileNotFoundError(name) from None
         except OSError as err:
-            raise BadData(f"{name} cannot be opened ({err.strerror}: a link?)") from None
+            raise BadData(_("{name} cannot be opened ({strerror}: a link?)").format(
+                name=name, strerror=err.strerror)) from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise BadData(f"{name} is not a regular file")
+                raise BadData(_("{name} is not a regular file").format(name=name))
             if info.st_size > min(limit, self.budget):
-                raise BadData(f"{name} is larger than allowed ({info.st_size} bytes)")
+                raise BadData(_("{name} is larger than allowed ({st_size} bytes)").format(
+                    name=name, st_size=info.st_size))
             chunks, size = [], 0
             while chunk := os.read(fd, 1 << 20):
                 size += len(chunk)
                 if size > min(limit, self.budget):
-                    raise BadData(f"{name} is larger than allowed")
+                    raise BadData(_("{name} is larger than allowed").format(name=name))
                 chunks.append(chunk)
         finally:
             os.close(fd)
@@ -223,7 +228,8 @@ class Reader:
         try:
             data = json.loads(self.read_bytes(name, limit).decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as err:
-            raise BadData(f"{name} is not valid JSON ({str(err)[:100]})") from None
+            raise BadData(_("{name} is not valid JSON ({err})").format(
+                name=name, err=str(err)[:100])) from None
         _check_depth(data, 2 * MAX_DEPTH + 8)
         return data
 
@@ -235,30 +241,35 @@ class Reader:
             read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
             if read_header is None:
-                raise ValueError(f".npy format version {version} is not accepted")
-            shape, _, dtype = read_header(stream)
+                raise ValueError(_(".npy format version {version} is not accepted").format(
+                    version=version))
+            shape, _order, dtype = read_header(stream)
             if math.prod(shape) * dtype.itemsize > len(raw) - stream.tell():
-                raise ValueError(f"the header announces {shape} {dtype}, more than the file holds")
+                raise ValueError(_("the header announces {shape} {dtype}, more than the file "
+                                   "holds").format(
+                    shape=shape, dtype=dtype))
             stream.seek(0)
             arr = np.load(stream, allow_pickle=False)
         except FileNotFoundError:
-            raise BadData(f"{name} is missing") from None
+            raise BadData(_("{name} is missing").format(name=name)) from None
         except (ValueError, OSError, EOFError, TypeError, SyntaxError) as err:
-            raise BadData(f"{name} is not a plain .npy array ({str(err)[:100]})") from None
+            raise BadData(_("{name} is not a plain .npy array ({err})").format(
+                name=name, err=str(err)[:100])) from None
         if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf" \
                 or arr.dtype.fields is not None or arr.ndim > MAX_NDIM:
-            raise BadData(f"{name} holds no plain numbers (dtype {getattr(arr, 'dtype', '?')})")
+            raise BadData(_("{name} holds no plain numbers (dtype {value})").format(
+                name=name, value=getattr(arr, 'dtype', '?')))
         return arr
 
     def decode(self, node, depth=0):
         if depth > MAX_DEPTH:
-            raise BadData("values nested too deeply")
+            raise BadData(_("values nested too deeply"))
         if node is None or isinstance(node, (bool, int, float, str)):
             if isinstance(node, float) and not math.isfinite(node):
-                raise BadData("a non-finite number outside its tag")
+                raise BadData(_("a non-finite number outside its tag"))
             return node
         if not isinstance(node, dict) or len(node) != 1:
-            raise BadData(f"not a plain-data value: {str(node)[:80]}")
+            raise BadData(_("not a plain-data value: {node}").format(node=str(node)[:80]))
         (tag, body), = node.items()
         if tag == "float" and body in ("nan", "inf", "-inf"):
             return float(body)
@@ -276,7 +287,7 @@ class Reader:
             return self.model(body)
         if tag == "object" and self.objects and isinstance(body, dict):
             return self.course_object(body, depth)
-        raise BadData(f"unknown plain-data tag {str(tag)[:40]!r}")
+        raise BadData(_("unknown plain-data tag {tag}").format(tag=repr(str(tag)[:40])))
 
     def course_object(self, body, depth):
         """A checks object the grader handed in, as a plain function: the student gets its call,
@@ -284,7 +295,8 @@ class Reader:
         import importlib
         module, name = str(body.get("module")), str(body.get("class"))
         if not module.startswith("cnncourse.checks.") or "." in name:
-            raise BadData(f"not a course object: {module}.{name}")
+            raise BadData(_("not a course object: {module}.{name}").format(
+                module=module, name=name))
         cls = getattr(importlib.import_module(module), name)
         obj = cls.__new__(cls)
         obj.__dict__.update({k: self.decode(v, depth + 1) for k, v in body.get("state", [])})
@@ -298,7 +310,7 @@ class Reader:
         config = body.get("config")
         weights = body.get("weights")
         if not isinstance(weights, list) or len(weights) > 1000:
-            raise BadData("a model's weights must be a list of arrays")
+            raise BadData(_("a model's weights must be a list of arrays"))
         text = self.read_bytes(config, MAX_JSON).decode("utf-8", "replace")
         return build_model(text, [self.array(w) for w in weights])
 
@@ -308,7 +320,7 @@ def _check_depth(data, limit):
     while stack:
         item, depth = stack.pop()
         if depth > limit:
-            raise BadData("JSON nested too deeply")
+            raise BadData(_("JSON nested too deeply"))
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -327,18 +339,20 @@ def check_model_config(config):
             if "class_name" in item:
                 name, module = item.get("class_name"), item.get("module")
                 if name not in KERAS_CLASSES or name == "__lambda__":
-                    raise BadData(f"the model uses {str(name)[:60]!r}, which the grader does not "
-                                  "rebuild (only standard Keras layers)")
+                    raise BadData(_("the model uses {name}, which the grader does not rebuild "
+                                    "(only standard Keras layers)").format(
+                        name=repr(str(name)[:60])))
                 if module is not None and not (isinstance(module, str) and
                                                (module == "keras" or module.startswith("keras."))):
-                    raise BadData(f"the model names the module {str(module)[:60]!r}")
+                    raise BadData(_("the model names the module {module}").format(
+                        module=repr(str(module)[:60])))
                 if item.get("registered_name") not in (None, name):
-                    raise BadData("the model uses a registered custom object")
+                    raise BadData(_("the model uses a registered custom object"))
             activation = item.get("activation")
             if isinstance(activation, str) and activation not in _ACTIVATIONS:
-                raise BadData(f"unknown activation {activation[:40]!r}")
+                raise BadData(_("unknown activation {value}").format(value=repr(activation[:40])))
             if "function" in item or "function_type" in item:
-                raise BadData("the model carries code (a Lambda layer)")
+                raise BadData(_("the model carries code (a Lambda layer)"))
             stack.extend(item.values())
 
 
@@ -348,7 +362,7 @@ def build_model(config_text, weights):
     try:
         config = json.loads(config_text)
     except ValueError:
-        raise BadData("the model config is not JSON") from None
+        raise BadData(_("the model config is not JSON")) from None
     _check_depth(config, 200)
     if isinstance(config, dict):
         config.pop("compile_config", None)     # the optimizer and loss: not judged, not rebuilt
@@ -356,14 +370,16 @@ def build_model(config_text, weights):
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as err:                                          # noqa: BLE001
-        raise BadData(f"the model cannot be rebuilt ({type(err).__name__}: {str(err)[:200]})") \
+        raise BadData(_("the model cannot be rebuilt ({value}: {err})").format(
+            value=type(err).__name__, err=str(err)[:200])) \
             from None
     if not isinstance(model, keras.Model):
-        raise BadData("the config is not a Keras model")
+        raise BadData(_("the config is not a Keras model"))
     try:
         model.set_weights(weights)
     except Exception as err:                                          # noqa: BLE001
-        raise BadData(f"the weights do not fit the model ({str(err)[:200]})") from None
+        raise BadData(_("the weights do not fit the model ({err})").format(
+            err=str(err)[:200])) from None
     return model
 
 
@@ -409,7 +425,7 @@ def read_outputs(folder, root=None):
         data = reader.json(RESULTS)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if not isinstance(outputs, list):
-            raise BadData(f"{RESULTS} has no list of outputs")
+            raise BadData(_("{RESULTS} has no list of outputs").format(RESULTS=RESULTS))
         out = []
         for item in outputs:
             if isinstance(item, dict) and set(item) == {"value"}:
@@ -418,5 +434,6 @@ def read_outputs(folder, root=None):
                     and isinstance(item["raised"], str) and isinstance(item["message"], str):
                 out.append(("raised", item["raised"][:100], item["message"][:MAX_TEXT]))
             else:
-                raise BadData(f"{RESULTS}: an output is neither a value nor an exception")
+                raise BadData(_("{RESULTS}: an output is neither a value nor an exception").format(
+                    RESULTS=RESULTS))
         return out

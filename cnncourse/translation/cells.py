@@ -10,7 +10,9 @@ A string literal is text when it has a Latin word (2+ letters) and
   2. or it is shown by a call: (inside lists, tuples, ``%``/``+``, conditionals, comprehensions,
      ``"...".format(...)`` and its arguments, ``", ".join(...)``) a positional argument of a call
      that shows text (``print``, ``set_title``, ``xlabel``, ``legend``, ``show_images``, ... see
-     DISPLAY_CALLS) or the value of a text keyword (``title=``, ``titles=``, ``label=``, ...);
+     DISPLAY_CALLS), the text argument of a claim (``claim(value, expected, what)``,
+     ``claim_between(value, low, high, what)``: ``what`` only, TEXT_ARGUMENTS) or the value of
+     a text keyword (``title=``, ``titles=``, ``label=``, ...);
   3. or it reads like prose (two words separated by a space; an f-string counts its literal
      parts) and is not a dict key, a subscript, a comparison operand, an argument of a call that
      takes code (``open``, ``get_layer``, ...) or the value of a code keyword (``padding=``, ...);
@@ -41,6 +43,10 @@ DISPLAY_CALLS = {"print", "display", "Markdown", "set_title", "title", "suptitle
                  "set_ylabel", "xlabel", "ylabel", "text", "annotate", "legend", "set_label",
                  "warn", "Label", "show_images", "show_image"}
 MARKER = "T"           # T("...") marks text (cnncourse.i18n.T)
+# calls with one text argument (its position, or the keyword what=) among arguments that are
+# values: claim(value, expected, what) prints `what`, and its expected value is compared with
+# the computed one, so it stays code (an expected "good fit" must not be translated)
+TEXT_ARGUMENTS = {"claim": 2, "claim_between": 3}
 TEXT_KEYWORDS = {"title", "titles", "label", "labels", "xlabel", "ylabel", "suptitle",
                  "description", "tooltip", "caption", "header", "msg", "message", "text"}
 CODE_KEYWORDS = {"padding", "activation", "cmap", "data_format", "mode", "loss", "name",
@@ -181,6 +187,16 @@ def _text_nodes(tree):
         elif isinstance(node, ast.Call):
             if _call_name(node) in DISPLAY_CALLS or _call_name(node) == MARKER:
                 text += [s for arg in node.args for s in _strings_in(arg)]
+            elif _call_name(node) in TEXT_ARGUMENTS:
+                position = TEXT_ARGUMENTS[_call_name(node)]
+                for index, arg in enumerate(node.args):
+                    if index == position:
+                        text += _strings_in(arg)
+                    else:
+                        code.update(id(s) for s in _strings_in(arg))
+                for keyword in node.keywords:
+                    if keyword.arg == "what":
+                        text += _strings_in(keyword.value)
             elif _call_name(node) in CODE_CALLS:
                 code.update(id(s) for arg in node.args for s in _strings_in(arg))
             for keyword in node.keywords:
