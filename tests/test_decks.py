@@ -43,34 +43,30 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def copied_decks(tmp_path_factory):
-    """Build every lecture deck into one folder, copy that folder elsewhere and delete the
+def build_and_copy(tmp_path_factory, lectures, name, label):
+    """Build the decks of lectures into one folder, copy that folder elsewhere and delete the
     original: what is left can only load what the copy holds."""
-    tmp = tmp_path_factory.mktemp("decks")
+    tmp = tmp_path_factory.mktemp(name)
     start = time.perf_counter()
-    decks, errors = slides.build_decks(LECTURES, tmp / "built", timeout=1800, log=lambda *a: None)
-    TIMES["build (execute or reuse build/executed/, export)"] = time.perf_counter() - start
+    decks, errors = slides.build_decks(lectures, tmp / "built", timeout=1800, log=lambda *a: None)
+    TIMES[f"{label} (execute or reuse build/executed/, export)"] = time.perf_counter() - start
     assert not errors, "\n".join(errors)
-    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in LECTURES]
+    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in lectures]
     shutil.copytree(tmp / "built", tmp / "copied")
     shutil.rmtree(tmp / "built")
     return tmp / "copied"
+
+
+@pytest.fixture(scope="module")
+def copied_decks(tmp_path_factory):
+    """Every lecture deck, built and copied elsewhere."""
+    return build_and_copy(tmp_path_factory, LECTURES, "decks", "build")
 
 
 @pytest.fixture(scope="module")
 def copied_korean_decks(tmp_path_factory):
-    """The Korean subset's decks, built, copied elsewhere, the original deleted."""
-    tmp = tmp_path_factory.mktemp("decks-ko")
-    start = time.perf_counter()
-    decks, errors = slides.build_decks(KOREAN_LECTURES, tmp / "built", timeout=1800,
-                                       log=lambda *a: None)
-    TIMES["Korean build (execute or reuse build/executed/, export)"] = time.perf_counter() - start
-    assert not errors, "\n".join(errors)
-    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in KOREAN_LECTURES]
-    shutil.copytree(tmp / "built", tmp / "copied")
-    shutil.rmtree(tmp / "built")
-    return tmp / "copied"
+    """The Korean subset's decks, built and copied elsewhere."""
+    return build_and_copy(tmp_path_factory, KOREAN_LECTURES, "decks-ko", "Korean build")
 
 
 @pytest.fixture(scope="module")
