@@ -213,3 +213,14 @@ def test_without_bwrap_the_run_says_why():
     assert not sandbox.probe("told so").isolated
     assert sandbox.probe("told so").describe() == "none (told so)"
     assert Sandbox("bwrap").describe() == "bwrap"
+
+
+def test_a_course_under_tmp_is_bound_over_the_private_tmp(monkeypatch, tmp_path):
+    """A CI clone lives under /tmp: its venv and package must be bound after the sandbox's own
+    /tmp is mounted, or the kernel's python is hidden ("execvp ... No such file")."""
+    venv = "/tmp/some-clone/.venv/lib/python3/site-packages"
+    monkeypatch.setattr(sandbox, "python_dirs", lambda: [venv])
+    argv = sandbox.bwrap_argv(tmp_path, uid=None)
+    tmp_mount = max(i for i, a in enumerate(argv) if a == "/tmp" and argv[i - 1] == "--tmpfs")
+    binds = [i for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == venv]
+    assert binds and min(binds) > tmp_mount, argv

@@ -151,6 +151,13 @@ def bwrap_argv(box, limits=None, uid=None):
         made.add(str(path))
         return out
 
+    # the private /tmp first: a course or venv that lives under /tmp (a CI clone) is bound on
+    # top of it below, instead of being hidden by it
+    size = str(int(limits["tmp_size"]))
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs",
+             "/dev/shm", "--remount-ro", "/dev", "--perms", "1777", "--size", size, "--tmpfs",
+             "/tmp"]
+    made.update(["/proc", "/dev", "/tmp"])
     bound = ["/usr", "/etc", *python_dirs(), str(course_package())]
     for d in bound:
         argv += parents(d) + ["--ro-bind", d, d]
@@ -162,11 +169,6 @@ def bwrap_argv(box, limits=None, uid=None):
     for d in hidden_dirs():
         if any(d == b or d.startswith(b + os.sep) for b in bound):
             argv += ["--tmpfs", d, "--remount-ro", d]
-    size = str(int(limits["tmp_size"]))
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs",
-             "/dev/shm", "--remount-ro", "/dev", "--perms", "1777", "--size", size, "--tmpfs",
-             "/tmp"]
-    made.update(["/proc", "/dev", "/tmp"])
     argv += parents(box) + ["--bind", box, box, "--remount-ro", "/", "--chdir", box]
     for key, value in kernel_env(box).items():
         argv += ["--setenv", key, value]
