@@ -51,6 +51,7 @@ CANDIDATES = {
     "two14_ls05": (layout(16, 32, 64, 128, extra14=1), 256, {"label_smoothing": 0.05}),
     "two14_ema": (layout(16, 32, 64, 128, extra14=1), 256, {"ema": True}),
     "two14_lr2e-2": (layout(16, 32, 64, 128, extra14=1), 256, {"peak_lr": 2e-2}),
+    "two14_lr2e-2_ema": (layout(16, 32, 64, 128, extra14=1), 256, {"peak_lr": 2e-2, "ema": True}),
     "two14_h512": (layout(16, 32, 64, 128, extra14=1), 512, {}),
     "two7": (layout(16, 32, 64, 128, extra7=1), 256, {}),
     "two7_ema": (layout(16, 32, 64, 128, extra7=1), 256, {"ema": True}),
