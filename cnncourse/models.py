@@ -149,7 +149,7 @@ def multiply_adds(spec=BEST_CPU_SPEC, head=BEST_CPU_HEAD, input_shape=(28, 28, 1
 
 
 def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, head=BEST_CPU_HEAD,
-                   flip=True, precision=None):
+                   flip=True, precision=None, shift_px=0):
     """The course's best CPU model for Fashion-MNIST (chapter 09; not from a source document).
 
     Built for accuracy per CPU-second, from what chapter 09 tries one at a time:
@@ -161,6 +161,8 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
     -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``
     (``TWO_CONV_SPEC`` is the previous, twice as costly one).
 
+    shift_px > 0 adds random shifts of up to that many pixels (training only) after the flip; the
+    validation sweep (benchmarks/sweep_float32.py) found they do not pay off in so few epochs.
     precision: "float32" or "mixed_bfloat16"; None picks ``default_precision()`` (bfloat16 where
     the CPU computes it natively and no GPU is used). Batch norm on feature maps is
     ``fast.batch_norm()``: TensorFlow's fused kernel on the TensorFlow backend, Keras' own layer on
@@ -173,6 +175,9 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
     policy = keras.DTypePolicy(precision or default_precision())
     inputs = keras.Input(shape=input_shape)
     x = layers.RandomFlip("horizontal", name="random_flip")(inputs) if flip else inputs
+    if shift_px:
+        f = shift_px / input_shape[0]
+        x = layers.RandomTranslation(f, f, fill_mode="constant", name="random_shift")(x)
     n_conv = n_pool = 0
     for kind, arg in spec:
         if kind in ("conv", "conv_pool"):

@@ -101,7 +101,8 @@ def best_recipe(precision=None):
     return dict(BEST_RECIPES[precision], precision=precision)
 
 
-def train_best_model(x_train, y_train, verbose=2, epochs_scale=1.0, recipe=None, precision=None, spec=None):
+def train_best_model(x_train, y_train, verbose=2, epochs_scale=1.0, recipe=None, precision=None, spec=None,
+                     head=None):
     """Train ``models.best_cpu_model()`` on all of (x_train, y_train) with its recipe.
 
     x_train (N, 28, 28, 1) prepared, y_train (N,) ints. precision: "float32" or "mixed_bfloat16"
@@ -111,17 +112,22 @@ def train_best_model(x_train, y_train, verbose=2, epochs_scale=1.0, recipe=None,
     weight decay) with a linear warm-up then a cosine decay of the learning rate to 0 over exactly
     the planned steps, label smoothing 0.1 (targets 0.91/0.01 instead of 1/0: less over-confident),
     horizontal flips inside the model. ``recipe`` overrides items (e.g. {"epochs": 6}); ``spec`` another
-    layout for ``best_cpu_model`` (chapter 09's frontier).
+    layout for ``best_cpu_model`` (chapter 09's frontier), ``head`` another width of its hidden Dense layer.
+    A recipe item "ema": True keeps an exponential moving average of the weights (momentum 0.99)
+    and puts it into the model when training ends; "shift_px": n adds random shifts of up to n pixels
+    (``best_cpu_model(shift_px=n)``). Both are off in ``BEST_RECIPES`` (benchmarks/sweep_float32.txt).
     No validation split: the recipe was chosen beforehand, so all 60,000 images are used for training.
     Returns (model, history dict, train_seconds, recipe dict).
     """
-    from .models import BEST_CPU_SPEC, best_cpu_model
+    from .models import BEST_CPU_HEAD, BEST_CPU_SPEC, best_cpu_model
     r = dict(best_recipe(precision), **(recipe or {}))
     r["epochs"] = max(1, round(r["epochs"] * epochs_scale))
-    model = best_cpu_model(precision=r["precision"], spec=spec or BEST_CPU_SPEC)
+    model = best_cpu_model(precision=r["precision"], spec=spec or BEST_CPU_SPEC, head=head or BEST_CPU_HEAD,
+                           shift_px=r.get("shift_px", 0))
     steps = r["epochs"] * int(np.ceil(len(x_train) / r["batch_size"]))
     schedule = warmup_cosine(r["peak_lr"], steps, warmup_fraction=r["warmup_fraction"])
-    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=r["weight_decay"]),
+    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=r["weight_decay"],
+                                                   use_ema=r.get("ema", False), ema_momentum=0.99),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=r["label_smoothing"]),
                   metrics=["accuracy"],
                   # PyTorch's Keras trainer runs one step per call (the maths is the same)

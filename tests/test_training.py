@@ -290,3 +290,14 @@ def test_grad_cam_and_feature_maps_on_a_saved_and_loaded_model(tmp_path):
     x = RNG.random((8, 8, 1)).astype("float32")
     assert np.allclose(inside.grad_cam(loaded, x, "c1"), inside.grad_cam(m, x, "c1"), atol=1e-5)
     assert np.allclose(inside.feature_maps(loaded, x)["p1"], inside.feature_maps(m, x)["p1"], atol=1e-6)
+
+
+def test_shift_augmentation_is_training_only():
+    # the sweep's shift_px option: a RandomTranslation layer after the flip, no weights, and at
+    # prediction time the model computes exactly what the same weights compute without it
+    plain = models.best_cpu_model(precision="float32")
+    shifted = models.best_cpu_model(precision="float32", shift_px=1)
+    assert "random_shift" in [l.name for l in shifted.layers] and shifted.count_params() == plain.count_params()
+    shifted.set_weights(plain.get_weights())
+    x = RNG.random((4, 28, 28, 1)).astype("float32")
+    assert np.allclose(np.asarray(shifted(x, training=False)), np.asarray(plain(x, training=False)), atol=1e-6)
