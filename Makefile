@@ -55,7 +55,7 @@ lab: setup
 	  $(VENV)/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS) $(LAB_NOTEBOOK)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=30
 
 exercises: setup
 	$(VENV)/bin/cnncourse exercises

@@ -10,10 +10,15 @@ the code of its section (as a ``claim`` or as an input the reader can see), or i
     claim(value, expected, what, tol=0, rel=0)     value == expected (numbers within tolerance,
                                                     shapes/arrays element-wise, bools, strings)
     claim_between(value, low, high, what)          low <= value <= high ("more than 90%")
+
+``CNNCOURSE_CLAIMS=report`` in the environment turns a failed claim into a printed "✗" line
+instead of an error: for runs that differ from the lecture on purpose (a shortened training
+run, another Keras backend) and must still run to the end. Lectures and CI never set it.
 """
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -77,6 +82,14 @@ def _same(got, want, tol, rel) -> bool:
     return got == want
 
 
+def _failed(message):
+    """Raise the failed claim's message, or print it under ``CNNCOURSE_CLAIMS=report``."""
+    if os.environ.get("CNNCOURSE_CLAIMS") == "report":
+        print(f"✗ {message}")
+        return
+    raise AssertionError(message)
+
+
 def claim(value, expected, what: str, *, tol: float = 0.0, rel: float = 0.0):
     """Print ``what: value`` and assert that ``value`` is what the text states (``expected``).
 
@@ -95,10 +108,10 @@ def claim(value, expected, what: str, *, tol: float = 0.0, rel: float = 0.0):
     ok = _same(got, want, tol, rel)
     stated = _fmt(want) + (f" ± {_fmt(margin)}" if margin and _is_number(want) else "")
     if not ok:
-        raise AssertionError(
-            _("claim failed: the text says {what} is {stated}, but the code computed {got}. "
-              "Find out what changed (library version, seed, data, an edit) and correct the text "
-              "and this claim together.").format(what=what, stated=stated, got=_fmt(got)))
+        _failed(_("claim failed: the text says {what} is {stated}, but the code computed {got}. "
+                  "Find out what changed (library version, seed, data, an edit) and correct the "
+                  "text and this claim together.").format(what=what, stated=stated, got=_fmt(got)))
+        return value
     suffix = _("  (text: {stated})").format(stated=stated) if margin else ""
     print(f"✓ {what}: {_fmt(got)}{suffix}")
     return value
@@ -119,9 +132,9 @@ def claim_between(value, low, high, what: str):
            else _("at most {high}").format(high=_fmt(high)) if low is None
            else _("between {low} and {high}").format(low=_fmt(low), high=_fmt(high)))
     if (low is not None and got < low) or (high is not None and got > high):
-        raise AssertionError(
-            _("claim failed: the text says {what} is {range}, but the code computed {got}. "
-              "Find out what changed and correct the text and this claim together.").format(
-                what=what, range=rng, got=_fmt(got)))
+        _failed(_("claim failed: the text says {what} is {range}, but the code computed {got}. "
+                  "Find out what changed and correct the text and this claim together.").format(
+                    what=what, range=rng, got=_fmt(got)))
+        return value
     print(_("✓ {what}: {got}  (text: {range})").format(what=what, got=_fmt(got), range=rng))
     return value

@@ -683,7 +683,7 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding="valid", pad_mode="zero
     x_shape = tuple(int(s) for s in x_shape)
     cols = np.asarray(cols)
     probe = np.broadcast_to(np.zeros((), np.result_type(cols.dtype, np.float32)), x_shape)
-    xp, wk, _bias, (sh, sw), _out_hw, restore = _prepare_conv(
+    xp, wk, _bias, (sh, sw), _out_shape, restore = _prepare_conv(
         probe, _window_kernel(probe, kernel_size, data_format), None, stride, padding,
         pad_mode, data_format)
     fh, fw, c, _fn = wk.shape

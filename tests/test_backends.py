@@ -94,8 +94,8 @@ def test_best_model_trains_one_step_and_round_trips_through_a_file(tmp_path):
     assert np.allclose(loaded.predict(x, verbose=0), m.predict(x, verbose=0), atol=1e-5)
 
 
-def _run_under(backend_name, args, timeout, cwd=ROOT):
-    env = dict(os.environ, KERAS_BACKEND=backend_name, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2",
+def _run_under(backend_name, args, timeout, cwd=ROOT, **extra_env):
+    env = dict(os.environ, **extra_env, KERAS_BACKEND=backend_name, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -133,8 +133,12 @@ def test_notebook_08_model_cells_under_jax(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     nbformat.write(nb, folder / "08_fashion_mnist.ipynb")
+    # 2 epochs and another backend give other numbers than the text states: the claims print
+    # their difference (CNNCOURSE_CLAIMS=report) instead of stopping the run; this test is about
+    # the code running on JAX, the full TensorFlow run in test_notebooks asserts the numbers
     proc = _run_under("jax", ["--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=600",
-                              str(folder / "08_fashion_mnist.ipynb")], timeout=900, cwd=folder)
+                              str(folder / "08_fashion_mnist.ipynb")], timeout=900, cwd=folder,
+                      CNNCOURSE_CLAIMS="report")
     assert proc.returncode == 0, f"notebook 08 under KERAS_BACKEND=jax:\n{proc.stdout[-6000:]}"
 
 

@@ -76,6 +76,18 @@ def test_claim_between_and_bad_arguments():
         claim(1, 1, "negative tolerance", tol=-1)
 
 
+
+def test_report_mode_prints_a_failed_claim_instead_of_raising(monkeypatch, capsys):
+    monkeypatch.setenv("CNNCOURSE_CLAIMS", "report")
+    assert claim(2.23, 6, "points lost", tol=3) == 2.23
+    assert claim_between(0.85, 0.9, None, "dense share") == 0.85
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("✗ claim failed: the text says points lost is 6 ± 3") and "2.23" in out[0]
+    assert out[1].startswith("✗ claim failed: the text says dense share is at least 0.9")
+    monkeypatch.setenv("CNNCOURSE_CLAIMS", "")              # anything else: claims assert
+    with pytest.raises(AssertionError):
+        claim(2.23, 6, "points lost", tol=3)
+
 # --------------------------------------------------------------------------- the static rule
 CITED = [
     r"\b(1[89]|20)\d\d\b",                                    # years
