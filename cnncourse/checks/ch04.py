@@ -15,10 +15,18 @@ def output_size_cases(seed):
     sizes = [(32, 5, 1, 2, _("document 003: 32x32 input, 5x5 kernel, stride 1, pad 2 -> 32")),
              (7, 3, 2, 0, _("7 wide, 3x3, stride 2")), (6, 3, 1, 0, _("document 000's (6,6) with (3,3)")),
              (28, 2, 2, 0, _("2x2 pooling-sized window on 28")), (8, 3, 2, 0, _("not an integer: floor"))]
+    return _size_cases(sizes, seed, strides=(1, 4), n_max=40)
+
+
+def _size_cases(sizes, seed, strides, n_max):
+    """Cases (n, kernel, stride, padding) for the output-size items: the fixed ``sizes``
+    (n, f, s, p, note) followed by 7 drawn from ``seed``: kernel 1-7, stride in
+    ``range(*strides)``, padding 0-2, n up to ``n_max`` and never smaller than the padded kernel."""
+    sizes = list(sizes)
     for k in range(7):
         r = rng(seed + k)
-        f, s, p = int(r.integers(1, 8)), int(r.integers(1, 4)), int(r.integers(0, 3))
-        sizes.append((int(r.integers(max(f - 2 * p, 1), 40)), f, s, p, _("seed {seed}").format(
+        f, s, p = int(r.integers(1, 8)), int(r.integers(*strides)), int(r.integers(0, 3))
+        sizes.append((int(r.integers(max(f - 2 * p, 1), n_max)), f, s, p, _("seed {seed}").format(
             seed=seed + k)))
     return [Case(f"n={n}, kernel={f}, stride={s}, padding={p} ({note})", (n, f, s, p))
             for n, f, s, p, note in sizes]
@@ -69,13 +77,7 @@ def never_read_cases(seed):
     3x3 kernel and stride 2 (the floor), then 7 random ones with strides 2 to 4."""
     sizes = [(7, 2, 2, 0, _("document 002: 7 -> 3 after MaxPooling2D(2)")),
              (8, 3, 2, 0, _("(8 - 3) / 2 + 1 is not an integer"))]
-    for k in range(7):
-        r = rng(seed + k)
-        f, s, p = int(r.integers(1, 8)), int(r.integers(2, 5)), int(r.integers(0, 3))
-        sizes.append((int(r.integers(max(f - 2 * p, 1), 60)), f, s, p, _("seed {seed}").format(
-            seed=seed + k)))
-    return [Case(f"n={n}, kernel={f}, stride={s}, padding={p} ({note})", (n, f, s, p))
-            for n, f, s, p, note in sizes]
+    return _size_cases(sizes, seed, strides=(2, 5), n_max=60)
 
 
 def reference_never_read(n, kernel, stride, padding):
