@@ -25,9 +25,10 @@ from cnncourse import data, models, training
 
 
 def layout(c1, c2, c3, c4, extra14=0, extra7=0):
-    """One conv per resolution (28/14/7/4) with c1..c4 filters, plus extra convs at 14x14 or 7x7."""
+    """One conv per resolution (28/14/7/4) with c1..c4 filters, plus extra convs at 14x14 or 7x7;
+    c4=None: no 4x4 layer (the classifier reads the 7x7 maps)."""
     return tuple([("conv_pool", c1), ("conv", c2)] + [("conv", c2)] * extra14 + [("pool", 2), ("conv", c3)]
-                 + [("conv", c3)] * extra7 + [("pool", 2), ("conv", c4)])
+                 + [("conv", c3)] * extra7 + ([("pool", 2), ("conv", c4)] if c4 else []))
 
 
 # The starting point (models.BEST_CPU_SPEC and training.BEST_RECIPES["float32"] when the sweep ran),
@@ -66,6 +67,23 @@ CANDIDATES = {
     "w32": (layout(32, 32, 64, 128), 256, {}),
     "w32_e6": (layout(32, 32, 64, 128), 256, {"epochs": 6}),
     "w24_48_96_192_e5": (layout(24, 48, 96, 192), 256, {"epochs": 5}),
+    # second round: no 4x4 layer (its 1.2 million multiply-adds go to the second 14x14 conv instead)
+    "no4": (layout(16, 32, 64, None), 256, {}),
+    "two14_no4": (layout(16, 32, 64, None, extra14=1), 256, {}),
+    "two14_no4_ema": (layout(16, 32, 64, None, extra14=1), 256, {"ema": True}),
+    "two14_no4_e8": (layout(16, 32, 64, None, extra14=1), 256, {"epochs": 8}),
+    "two14_no4_h512": (layout(16, 32, 64, None, extra14=1), 512, {}),
+    "two14_no4_c96": (layout(16, 32, 96, None, extra14=1), 256, {}),
+    "two14_no4_w48": (layout(16, 48, 64, None, extra14=1), 256, {}),
+    "three14_no4": (layout(16, 32, 64, None, extra14=2), 256, {}),
+    "two14_two7_no4": (layout(16, 32, 64, None, extra14=1, extra7=1), 256, {}),
+    "two14_no4_lr2e-2": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2}),
+    "two14_no4_lr2e-2_ema": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "ema": True}),
+    "two14_no4_lr3e-2_ema": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 3e-2, "ema": True}),
+    "two14_no4_lr2e-2_ema_e6": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "ema": True, "epochs": 6}),
+    "two14_no4_lr2e-2_e8": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "epochs": 8}),
+    "two14_no4_lr2e-2_ls05": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "label_smoothing": 0.05}),
+    "two14_no4_lr2e-2_w24": (layout(24, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2}),
 }
 
 
@@ -75,7 +93,7 @@ def describe(spec):
     for kind, arg in spec:
         text += ("," if text and text[-1] not in "|" else "") + str(arg) if kind != "pool" else "|"
         text += "|" if kind == "conv_pool" else ""
-    return text
+    return text + ("|-" if text.count("|") < 3 else "")                # "-": no 4x4 layer
 
 
 def main(names):

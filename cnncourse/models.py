@@ -111,18 +111,18 @@ def cnn_004(input_shape=(28, 28, 1), num_classes=10):
 # "conv" = 3x3 conv (no bias) + batch norm + ReLU with that many filters, "pool" = 2x2 max pooling
 # (padding "same"), "conv_pool" = 3x3 conv, then 2x2 max pooling, then batch norm + ReLU (the
 # normalisation and ReLU run on a quarter of the pixels; max pooling commutes with ReLU, so only
-# the batch statistics differ from conv -> batch norm -> ReLU -> pool). 28x28 -> 14x14 -> 7x7 -> 4x4.
+# the batch statistics differ from conv -> batch norm -> ReLU -> pool). 28x28 -> 14x14 -> 7x7.
 BEST_CPU_SPEC = (("conv_pool", 16),
+                 ("conv", 32), ("conv", 32), ("pool", 2),
+                 ("conv", 64))
+# The previous best model (one convolution per resolution, down to 4x4x128): 20% fewer multiply-adds,
+# but its 4x4 layer (1.2 million of its 3.6) paid less than a second convolution at 14x14
+# (benchmarks/sweep_float32.txt).
+ONE_CONV_SPEC = (("conv_pool", 16),
                  ("conv", 32), ("pool", 2),
                  ("conv", 64), ("pool", 2),
                  ("conv", 128))
-# The previous best model (two convolutions per resolution, 7.2 million multiply-adds per image
-# instead of 3.6): as accurate only with more epochs, too slow where the CPU has no bfloat16.
-TWO_CONV_SPEC = (("conv", 16), ("pool", 2),
-                 ("conv", 32), ("conv", 32), ("pool", 2),
-                 ("conv", 64), ("conv", 64), ("pool", 2),
-                 ("conv", 128))
-BEST_CPU_HEAD = 256     # units of the hidden Dense layer on the flattened 4x4x128 features
+BEST_CPU_HEAD = 256     # units of the hidden Dense layer on the flattened 7x7x64 features
 
 
 def default_precision():
@@ -155,11 +155,12 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
     Built for accuracy per CPU-second, from what chapter 09 tries one at a time:
     RandomFlip (horizontal, training only; 003's augmentation) -> one cheap full-resolution conv
     (16 filters on 28x28: fine texture, few multiply-adds because the input has one channel),
-    pooled before its batch norm -> one 3x3 conv + batch norm + ReLU per resolution with 2x2 max
-    pooling between (001's batch norm, 002's growing filter counts 32 -> 64 -> 128)
-    -> Flatten (4x4x128: keeps *where* a feature is, which global average pooling would throw away)
-    -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``
-    (``TWO_CONV_SPEC`` is the previous, twice as costly one).
+    pooled before its batch norm -> two 3x3 convs with 32 filters at 14x14 (the second one paid
+    more than anything else in the validation sweep) -> 2x2 max pooling -> one 3x3 conv with 64 filters at 7x7 (each conv + batch norm + ReLU;
+    001's batch norm, 002's growing filter counts) -> Flatten (7x7x64: keeps *where* a feature is,
+    which global average pooling would throw away) -> Dense(head) + batch norm + ReLU ->
+    Dense(10, softmax). The layout is ``BEST_CPU_SPEC`` (``ONE_CONV_SPEC`` is the previous one:
+    one conv per resolution down to 4x4).
 
     shift_px > 0 adds random shifts of up to that many pixels (training only) after the flip; the
     validation sweep (benchmarks/sweep_float32.py) found they do not pay off in so few epochs.

@@ -11,8 +11,10 @@ evaluation, including (b)'s test-time augmentation - mirror image and 1-pixel sh
 training time). --repeat N trains both N times, alternating which goes first, and reports the median
 and the spread (min..max) of each and of the paired time ratios; the machine block names the CPU,
 the flags that decide its speed, and the load average before and after (other jobs distort times).
---frontier adds the best model at other epoch counts and the previous two-conv model: the
-accuracy / time frontier that notebook 09 plots.
+--frontier adds the best model at other epoch counts and the previous best model (one convolution
+per resolution, trained as it was): the accuracy / time frontier that notebook 09 plots.
+To see what a CPU with AVX2 but no AVX-512 would do, run it with ONEDNN_MAX_CPU_ISA=AVX2: TensorFlow's
+oneDNN kernels (convolutions, batch norm, pooling) then use AVX2 only; the machine block says so.
 --json writes {"machine": {...}, "precision": ..., "seed_model": {...}, "best_model": {...},
 "ratios": {...}, "frontier": [...]}.
 Target (issue 14): best_model test accuracy >= 0.940 in at most 0.8x seed_model's training time.
@@ -28,8 +30,9 @@ from pathlib import Path
 DEFAULT_JSON = Path("build") / "bench" / "training.json"
 TARGET_ACCURACY, TARGET_RATIO = 0.940, 0.8
 SPEED_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
-FRONTIER_EPOCHS = (5, 9, 12)           # the best model at these epoch counts (besides its recipe's)
-FRONTIER_TWO_CONV_EPOCHS = 7           # the previous best model (models.TWO_CONV_SPEC), as it was trained
+FRONTIER_EPOCHS = (5, 9)               # the best model at these epoch counts (besides its recipe's)
+# the previous best model (models.ONE_CONV_SPEC) with the recipe it was trained with
+FRONTIER_PREVIOUS = {"epochs": 7, "peak_lr": 1e-2}
 
 
 def machine():
@@ -55,6 +58,8 @@ def machine():
     if backend.name() == "tensorflow":
         import tensorflow as tf
         info["tensorflow"] = tf.__version__
+    if os.environ.get("ONEDNN_MAX_CPU_ISA"):           # oneDNN told to use fewer instructions than the CPU has
+        info["onednn_max_cpu_isa"] = os.environ["ONEDNN_MAX_CPU_ISA"]
     if hasattr(os, "getloadavg"):
         info["load_before"] = round(os.getloadavg()[0], 2)
     return info
@@ -78,14 +83,14 @@ def _train_seed(data, verbose, epochs_scale, seed):
             "params": model.count_params(), "epochs": epochs}
 
 
-def _train_best(data, verbose, epochs_scale, seed, precision, spec=None, epochs=None):
+def _train_best(data, verbose, epochs_scale, seed, precision, spec=None, recipe=None):
     import keras
     from .. import training
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
     model, _, seconds, recipe = training.train_best_model(
         x_train, y_train, verbose=verbose, epochs_scale=epochs_scale, precision=precision, spec=spec,
-        recipe={"epochs": epochs} if epochs else None)
+        recipe=recipe)
     acc, _ = training.evaluate(model, x_test, y_test, flip=True, shift=1)
     acc_flip, _ = training.evaluate(model, x_test, y_test, flip=True)
     acc_plain, _ = training.evaluate(model, x_test, y_test)
@@ -120,14 +125,14 @@ def run(epochs_scale=1.0, verbose=2, which=("seed_model", "best_model"), precisi
                                                   / results["seed_model"]["train_seconds"], 3),
                              "time_paired": [round(p, 3) for p in paired]}
     if frontier:
-        points = [("best_cpu_model", models.BEST_CPU_SPEC, e) for e in FRONTIER_EPOCHS]
-        points.append(("two_conv (previous best)", models.TWO_CONV_SPEC, FRONTIER_TWO_CONV_EPOCHS))
+        points = [("best_cpu_model", models.BEST_CPU_SPEC, {"epochs": e}) for e in FRONTIER_EPOCHS]
+        points.append(("one_conv (previous best)", models.ONE_CONV_SPEC, FRONTIER_PREVIOUS))
         results["frontier"] = []
-        for label, spec, epochs in points:
-            r = _train_best(d, verbose, epochs_scale, seed, precision, spec=spec, epochs=epochs)
+        for label, spec, recipe in points:
+            r = _train_best(d, verbose, epochs_scale, seed, precision, spec=spec, recipe=recipe)
             r.update(label=label, epochs=r["recipe"]["epochs"], multiply_adds=models.multiply_adds(spec))
             results["frontier"].append(r)
-            print(f"  frontier {label}, {epochs} epochs: test accuracy {r['test_accuracy']:.4f}, "
+            print(f"  frontier {label}, {r['epochs']} epochs: test accuracy {r['test_accuracy']:.4f}, "
                   f"train {r['train_seconds']:.1f} s", flush=True)
     if hasattr(os, "getloadavg"):
         results["machine"]["load_after"] = round(os.getloadavg()[0], 2)
@@ -141,6 +146,9 @@ def report(results):
     if m:
         lines.append(f"machine: {m.get('cpu')}, {m.get('cpus')} cores, flags {' '.join(m.get('flags', [])) or '-'}; "
                      f"backend {m.get('backend')}, accelerators {', '.join(m.get('accelerators', [])) or 'none'}")
+        if "onednn_max_cpu_isa" in m:
+            lines.append(f"ONEDNN_MAX_CPU_ISA={m['onednn_max_cpu_isa']}: TensorFlow's oneDNN kernels use only that "
+                         f"instruction set (as on a CPU that has no more)")
         if "load_before" in m:
             lines.append(f"load average {m['load_before']} before, {m.get('load_after', '?')} after "
                          f"(above ~0.5 other jobs share the CPU: times are noisy)")
@@ -181,7 +189,7 @@ def main(argv=None):
                         help="best_model's precision path (auto: this CPU's, cnncourse.models.default_precision)")
     parser.add_argument("--repeat", type=int, default=1, help="train both models N times; report medians and spread")
     parser.add_argument("--frontier", action="store_true",
-                        help="also train the best model at other epoch counts and the previous two-conv model")
+                        help="also train the best model at other epoch counts and the previous best model")
     parser.add_argument("--epochs-scale", type=float, default=1.0,
                         help="multiply every epoch count (e.g. 0.1 for a smoke test; not the benchmark)")
     parser.add_argument("--only", choices=("seed_model", "best_model"), help="run one of the two")
