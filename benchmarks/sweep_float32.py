@@ -82,7 +82,8 @@ CANDIDATES = {
     "two14_no4_lr3e-2_ema": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 3e-2, "ema": True}),
     "two14_no4_lr2e-2_ema_e6": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "ema": True, "epochs": 6}),
     "two14_no4_lr2e-2_e8": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "epochs": 8}),
-    "two14_no4_lr2e-2_ls05": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "label_smoothing": 0.05}),
+    "two14_no4_lr2e-2_ema_ls05": (layout(16, 32, 64, None, extra14=1), 256,
+                                  {"peak_lr": 2e-2, "ema": True, "label_smoothing": 0.05}),
     "two14_no4_lr2e-2_w24": (layout(24, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2}),
 }
 

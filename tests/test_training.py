@@ -3,6 +3,8 @@
 Model shapes and parameter counts are compared with the hand formulas of chapters 04-06
 (ops.output_size, ops.conv2d_params); feature maps with ops.conv2d; nothing is trained on real data.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
 import keras
@@ -280,6 +282,16 @@ def test_bench_report_names_machine_precision_and_spread():
     assert "time ratio best/seed 0.56 (paired per repeat 0.45..0.70)" in text   # 100 / 180
     res["machine"]["cpu_precision"] = "mixed_bfloat16"
     assert "float32 (forced)" in bench_training.report(res)
+    assert "ONEDNN_MAX_CPU_ISA" not in bench_training.report(res)
+
+
+def test_bench_machine_names_an_instruction_set_cap(monkeypatch):
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    m = bench_training.machine()
+    assert m["onednn_max_cpu_isa"] == "AVX2"
+    assert "ONEDNN_MAX_CPU_ISA=AVX2: TensorFlow's oneDNN kernels use only" in bench_training.report({"machine": m})
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
+    assert "onednn_max_cpu_isa" not in bench_training.machine()
 
 
 def test_grad_cam_and_feature_maps_on_a_saved_and_loaded_model(tmp_path):
@@ -301,3 +313,19 @@ def test_shift_augmentation_is_training_only():
     shifted.set_weights(plain.get_weights())
     x = RNG.random((4, 28, 28, 1)).astype("float32")
     assert np.allclose(np.asarray(shifted(x, training=False)), np.asarray(plain(x, training=False)), atol=1e-6)
+
+
+def test_the_adopted_sweep_row_is_what_the_package_trains():
+    # benchmarks/sweep_float32.txt names two14_no4_lr2e-2 as adopted: its layout and recipe must be
+    # models.BEST_CPU_SPEC / BEST_CPU_HEAD and training.BEST_RECIPES["float32"]
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "sweep_float32.py"
+    spec = importlib.util.spec_from_file_location("sweep_float32", path)
+    sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep)
+    layout, head, changes = sweep.CANDIDATES["two14_no4_lr2e-2"]
+    assert layout == models.BEST_CPU_SPEC and head == models.BEST_CPU_HEAD
+    recipe = dict(sweep.RECIPE0, **changes)
+    assert not recipe.pop("ema") and not recipe.pop("shift_px")
+    assert recipe == training.BEST_RECIPES["float32"]
+    assert sweep.describe(layout) == "16|32,32|64|-"
