@@ -35,6 +35,7 @@ def layout(c1, c2, c3, c4, extra14=0, extra7=0):
 # written out so that every row stays reproducible whatever the defaults become; each candidate is
 # this recipe with its changes.
 BASE = layout(16, 32, 64, 128)
+TWO14_NO4 = layout(16, 32, 64, None, extra14=1)      # the second round's starting point (no 4x4 layer)
 RECIPE0 = {"epochs": 7, "batch_size": 256, "peak_lr": 1e-2, "weight_decay": 5e-4, "label_smoothing": 0.1,
            "warmup_fraction": 0.15, "steps_per_execution": 16, "ema": False, "shift_px": 0}
 
@@ -69,20 +70,20 @@ CANDIDATES = {
     "w24_48_96_192_e5": (layout(24, 48, 96, 192), 256, {"epochs": 5}),
     # second round: no 4x4 layer (its 1.2 million multiply-adds go to the second 14x14 conv instead)
     "no4": (layout(16, 32, 64, None), 256, {}),
-    "two14_no4": (layout(16, 32, 64, None, extra14=1), 256, {}),
-    "two14_no4_ema": (layout(16, 32, 64, None, extra14=1), 256, {"ema": True}),
-    "two14_no4_e8": (layout(16, 32, 64, None, extra14=1), 256, {"epochs": 8}),
-    "two14_no4_h512": (layout(16, 32, 64, None, extra14=1), 512, {}),
+    "two14_no4": (TWO14_NO4, 256, {}),
+    "two14_no4_ema": (TWO14_NO4, 256, {"ema": True}),
+    "two14_no4_e8": (TWO14_NO4, 256, {"epochs": 8}),
+    "two14_no4_h512": (TWO14_NO4, 512, {}),
     "two14_no4_c96": (layout(16, 32, 96, None, extra14=1), 256, {}),
     "two14_no4_w48": (layout(16, 48, 64, None, extra14=1), 256, {}),
     "three14_no4": (layout(16, 32, 64, None, extra14=2), 256, {}),
     "two14_two7_no4": (layout(16, 32, 64, None, extra14=1, extra7=1), 256, {}),
-    "two14_no4_lr2e-2": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2}),
-    "two14_no4_lr2e-2_ema": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "ema": True}),
-    "two14_no4_lr3e-2_ema": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 3e-2, "ema": True}),
-    "two14_no4_lr2e-2_ema_e6": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "ema": True, "epochs": 6}),
-    "two14_no4_lr2e-2_e8": (layout(16, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2, "epochs": 8}),
-    "two14_no4_lr2e-2_ema_ls05": (layout(16, 32, 64, None, extra14=1), 256,
+    "two14_no4_lr2e-2": (TWO14_NO4, 256, {"peak_lr": 2e-2}),
+    "two14_no4_lr2e-2_ema": (TWO14_NO4, 256, {"peak_lr": 2e-2, "ema": True}),
+    "two14_no4_lr3e-2_ema": (TWO14_NO4, 256, {"peak_lr": 3e-2, "ema": True}),
+    "two14_no4_lr2e-2_ema_e6": (TWO14_NO4, 256, {"peak_lr": 2e-2, "ema": True, "epochs": 6}),
+    "two14_no4_lr2e-2_e8": (TWO14_NO4, 256, {"peak_lr": 2e-2, "epochs": 8}),
+    "two14_no4_lr2e-2_ema_ls05": (TWO14_NO4, 256,
                                   {"peak_lr": 2e-2, "ema": True, "label_smoothing": 0.05}),
     "two14_no4_lr2e-2_w24": (layout(24, 32, 64, None, extra14=1), 256, {"peak_lr": 2e-2}),
 }

@@ -156,11 +156,11 @@ def best_cpu_model(input_shape=(28, 28, 1), num_classes=10, spec=BEST_CPU_SPEC, 
     RandomFlip (horizontal, training only; 003's augmentation) -> one cheap full-resolution conv
     (16 filters on 28x28: fine texture, few multiply-adds because the input has one channel),
     pooled before its batch norm -> two 3x3 convs with 32 filters at 14x14 (the second one paid
-    more than anything else in the validation sweep) -> 2x2 max pooling -> one 3x3 conv with 64 filters at 7x7 (each conv + batch norm + ReLU;
-    001's batch norm, 002's growing filter counts) -> Flatten (7x7x64: keeps *where* a feature is,
-    which global average pooling would throw away) -> Dense(head) + batch norm + ReLU ->
-    Dense(10, softmax). The layout is ``BEST_CPU_SPEC`` (``ONE_CONV_SPEC`` is the previous one:
-    one conv per resolution down to 4x4).
+    more than anything else in the validation sweep) -> 2x2 max pooling -> one 3x3 conv with 64
+    filters at 7x7 (each conv + batch norm + ReLU; 001's batch norm, 002's growing filter counts)
+    -> Flatten (7x7x64: keeps *where* a feature is, which global average pooling would throw away)
+    -> Dense(head) + batch norm + ReLU -> Dense(10, softmax). The layout is ``BEST_CPU_SPEC``
+    (``ONE_CONV_SPEC`` is the previous one: one conv per resolution down to 4x4).
 
     shift_px > 0 adds random shifts of up to that many pixels (training only) after the flip; the
     validation sweep (benchmarks/sweep_float32.py) found they do not pay off in so few epochs.
